@@ -1,0 +1,18 @@
+// `vilicus agent`: run until SIGTERM/SIGINT, finish the post in flight, exit 0.
+import { Agent } from './agent.ts';
+import { createClient } from './client.ts';
+import type { AgentConfigSettings } from './config.ts';
+import { createAgentLogger } from './log.ts';
+
+export async function runAgent(config: AgentConfigSettings, version: string): Promise<void> {
+  const log = createAgentLogger(config.logLevel, config.name);
+  const agent = new Agent({ client: createClient(config.server, config.token), log, queueSize: config.queueSize, version });
+  const stop = (signal: string): void => {
+    log.info({ signal }, 'stopping');
+    agent.stop();
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  log.info({ server: config.server }, 'vilicus agent starting');
+  await agent.run();
+}

@@ -1,0 +1,38 @@
+// Results waiting to be sent. Bounded: when the server is away for long, the
+// oldest results go first (counted), so memory stays flat and fresh data wins.
+import type { ResultIn } from '../server/api/contract/index.ts';
+
+export class ResultSpool {
+  private items: ResultIn[] = [];
+  private readonly capacity: number;
+  dropped = 0;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+  }
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  /** Returns how many old results had to be dropped to make room. */
+  add(results: readonly ResultIn[]): number {
+    this.items.push(...results);
+    const excess = this.items.length - this.capacity;
+    if (excess <= 0) return 0;
+    this.items.splice(0, excess);
+    this.dropped += excess;
+    return excess;
+  }
+
+  /** The oldest results, up to `max`, left in place until `ack`. */
+  peek(max: number): ResultIn[] {
+    return this.items.slice(0, max);
+  }
+
+  /** Remove these results (they were stored, or refused for good). */
+  ack(sent: readonly ResultIn[]): void {
+    const ids = new Set(sent.map((r) => r.id));
+    this.items = this.items.filter((r) => !ids.has(r.id));
+  }
+}

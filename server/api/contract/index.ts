@@ -1,0 +1,6 @@
+// The wire contract (v1). The agent imports only from here.
+export * from './probes.ts';
+export * from './result.ts';
+export * from './check.ts';
+export * from './agent.ts';
+export * from './error.ts';

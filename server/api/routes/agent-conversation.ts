@@ -1,0 +1,108 @@
+// The agent's conversation (the seed's wire contract, kept as written), plus
+// the one-document config with an ETag so an agent can poll every cycle.
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import {
+  AgentConfig,
+  AgentView,
+  CheckOut,
+  CpuCheck,
+  ErrorReply,
+  IngestReply,
+  ProcessCheck,
+  ResultsIn,
+  type ResultIn,
+} from '../contract/index.ts';
+import { agentInterval, missingDeadline } from '../../domain/agents.ts';
+import { ApiError, errors } from '../../errors.ts';
+import { agentsRepo, type AppDeps } from '../deps.ts';
+import { agentView } from '../views.ts';
+
+const agentAuth = { security: [{ agentToken: [] }], tags: ['agent'] };
+const failures = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 413: ErrorReply, 503: ErrorReply };
+
+export function agentConversationRoutes(app: FastifyInstance, deps: AppDeps): void {
+  app.get(
+    '/api/v1/agent/',
+    { schema: { ...agentAuth, summary: "The calling agent's object", response: { 200: AgentView, ...failures } } },
+    async (request) => agentView(await deps.auth.requireAgent(request)),
+  );
+
+  app.get(
+    '/api/v1/agent/config',
+    {
+      schema: {
+        ...agentAuth,
+        summary: 'Every check this agent runs, in one document; answers 304 to a matching If-None-Match',
+        response: { 200: AgentConfig, 304: Type.Null(), ...failures },
+      },
+    },
+    async (request, reply) => {
+      const agent = await deps.auth.requireAgent(request);
+      const { checks, etag } = await deps.catalog.assignment(agent.id, agent.labels);
+      void reply.header('etag', etag).header('cache-control', 'no-cache');
+      if (request.headers['if-none-match'] === etag) return reply.status(304).send();
+      return { agent: agentView(agent), checks: checks.map((c) => c.wire) };
+    },
+  );
+
+  for (const kind of ['process', 'cpu'] as const) {
+    app.get(
+      `/api/v1/${kind}_check/`,
+      {
+        schema: {
+          ...agentAuth,
+          summary: `This agent's ${kind} checks`,
+          response: { 200: Type.Array(kind === 'process' ? ProcessCheck : CpuCheck), ...failures },
+        },
+      },
+      async (request) => {
+        const agent = await deps.auth.requireAgent(request);
+        const { checks } = await deps.catalog.assignment(agent.id, agent.labels);
+        return checks.filter((c) => c.wire.kind === kind).map((c) => c.wire);
+      },
+    );
+  }
+
+  app.post(
+    '/api/v1/check_history/',
+    {
+      schema: {
+        ...agentAuth,
+        summary: 'Post one result or an array of results; acknowledged after they are committed',
+        body: ResultsIn,
+        response: { 200: IngestReply, ...failures },
+      },
+    },
+    async (request) => {
+      const agent = await deps.auth.requireAgent(request);
+      const body = request.body as ResultIn | ResultIn[];
+      return deps.ingest.ingest(agent, Array.isArray(body) ? body : [body]);
+    },
+  );
+
+  app.put(
+    '/api/v1/agent/:id/',
+    {
+      schema: {
+        ...agentAuth,
+        summary: 'Check-out: this run is finished (moves the missing-agent deadline)',
+        params: Type.Object({ id: Type.String() }),
+        body: Type.Optional(CheckOut),
+        response: { 200: AgentView, ...failures },
+      },
+    },
+    async (request) => {
+      const agent = await deps.auth.requireAgent(request);
+      const { id } = request.params as { id: string };
+      if (id !== agent.id) throw new ApiError(errors.forbidden, 'an agent may check out only as itself', 'params/id');
+      const now = deps.now();
+      const { checks } = await deps.catalog.assignment(agent.id, agent.labels);
+      const interval = agentInterval(checks.map((c) => c.rules.intervalSeconds), deps.idleIntervalSeconds);
+      const facts = (request.body ?? {}) as CheckOut;
+      const repo = agentsRepo(deps);
+      await repo.checkIn(agent.id, now, missingDeadline(now, interval, deps.missingAfter), facts);
+      return agentView({ ...agent, lastSeenAt: now, missing: false, version: facts.version ?? agent.version });
+    },
+  );
+}

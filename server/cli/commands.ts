@@ -1,0 +1,84 @@
+// The client commands: they talk to a running server with the admin token.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AgentCreated, AgentView, CheckView } from '../api/contract/index.ts';
+import type { ClientConfig } from '../config.ts';
+import { readDocuments } from './documents.ts';
+import { adminClient } from './http.ts';
+import { age, table } from './table.ts';
+
+type Doc = { metadata?: { name?: string; namespace?: string }; kind?: string };
+
+/** `vilicus apply -f FILE|DIR`: create or replace every Check in the files. */
+export async function apply(config: ClientConfig, paths: string[], namespace?: string): Promise<string[]> {
+  const client = adminClient(config);
+  const lines: string[] = [];
+  for (const file of paths.flatMap(expand)) {
+    for (const doc of readDocuments(file) as Doc[]) {
+      const name = doc.metadata?.name;
+      if (!name) throw new Error(`${file}: a document without metadata.name`);
+      const ns = doc.metadata?.namespace ?? namespace;
+      const query = ns && !doc.metadata?.namespace ? `?namespace=${encodeURIComponent(ns)}` : '';
+      const { status } = await client.call<CheckView>('PUT', `/api/v1/checks/${encodeURIComponent(name)}${query}`, doc);
+      lines.push(`check/${name} ${status === 201 ? 'created' : 'configured'}`);
+    }
+  }
+  return lines;
+}
+
+function expand(path: string): string[] {
+  if (path !== '-' && statSync(path).isDirectory()) {
+    return readdirSync(path)
+      .filter((f) => /\.(ya?ml|json)$/.test(f))
+      .sort()
+      .map((f) => join(path, f));
+  }
+  return [path];
+}
+
+export async function getChecks(config: ClientConfig, namespace?: string): Promise<string> {
+  const query = namespace ? `?namespace=${encodeURIComponent(namespace)}` : '';
+  const { body } = await adminClient(config).call<{ items: CheckView[] }>('GET', `/api/v1/checks${query}`);
+  const rows = body.items.map((c) => {
+    const failing = c.status.agents.filter((a) => a.status !== 'OK');
+    const worst = failing.find((a) => a.status === 'CRITICAL') ?? failing[0];
+    const probe = c.spec.process ? 'process' : 'cpu';
+    return [
+      c.metadata.namespace,
+      c.metadata.name,
+      probe,
+      c.status.agents.length === 0 ? 'Pending' : worst ? worst.status : 'OK',
+      String(c.status.summary.ok),
+      failing.map((a) => a.agent).join(',') || '-',
+      age(c.metadata.creationTimestamp),
+    ];
+  });
+  return table(['NAMESPACE', 'NAME', 'PROBE', 'STATUS', 'OK', 'FAILING', 'AGE'], rows);
+}
+
+export async function getAgents(config: ClientConfig): Promise<string> {
+  const { body } = await adminClient(config).call<{ items: AgentView[] }>('GET', '/api/v1/agents');
+  const rows = body.items.map((a) => [
+    a.name,
+    a.missing ? 'Missing' : a.lastSeenAt ? 'Up' : 'Never seen',
+    age(a.lastSeenAt),
+    Object.entries(a.labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',') || '-',
+    a.version ?? '-',
+  ]);
+  return table(['NAME', 'STATUS', 'LAST CHECK-IN', 'LABELS', 'VERSION'], rows);
+}
+
+export async function addAgent(config: ClientConfig, name: string, labels: Record<string, string>): Promise<AgentCreated> {
+  return (await adminClient(config).call<AgentCreated>('POST', '/api/v1/agents', { name, labels })).body;
+}
+
+export async function removeAgent(config: ClientConfig, name: string): Promise<void> {
+  await adminClient(config).call('DELETE', `/api/v1/agents/${encodeURIComponent(name)}`);
+}
+
+export async function deleteCheck(config: ClientConfig, name: string, namespace?: string): Promise<void> {
+  const query = namespace ? `?namespace=${encodeURIComponent(namespace)}` : '';
+  await adminClient(config).call('DELETE', `/api/v1/checks/${encodeURIComponent(name)}${query}`);
+}

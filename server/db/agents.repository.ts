@@ -1,0 +1,99 @@
+// Agents: registration, token lookup, check-in and the missing-agent sweep.
+import { sql } from './sql.ts';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Agent } from './entities.ts';
+import { hashToken, newToken } from './tokens.ts';
+
+export interface AgentRow {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  createdAt: Date;
+  lastSeenAt: Date | null;
+  missing: boolean;
+  version: string | null;
+}
+
+function toRow(agent: Agent): AgentRow {
+  return {
+    id: agent.id,
+    name: agent.name,
+    labels: agent.labels,
+    createdAt: agent.createdAt,
+    lastSeenAt: agent.lastSeenAt ?? null,
+    missing: agent.missing,
+    version: agent.version ?? null,
+  };
+}
+
+export class AgentsRepository {
+  private readonly em: EntityManager;
+  constructor(em: EntityManager) {
+    this.em = em;
+  }
+
+  /** Returns the new agent and its token; the token is not stored, only its hash. */
+  async create(name: string, labels: Record<string, string>, now: Date): Promise<{ agent: AgentRow; token: string }> {
+    const token = newToken('vat');
+    const agent = this.em.create(Agent, {
+      id: crypto.randomUUID(),
+      name,
+      labels,
+      tokenHash: hashToken(token),
+      createdAt: now,
+      missing: false,
+    });
+    await this.em.transactional(async (tx) => {
+      tx.persist(agent);
+      await tx.flush();
+      await bumpRevision(tx); // labels decide which checks an agent runs
+    });
+    return { agent: toRow(agent), token };
+  }
+
+  async byTokenHash(tokenHash: string): Promise<AgentRow | null> {
+    const agent = await this.em.findOne(Agent, { tokenHash });
+    return agent ? toRow(agent) : null;
+  }
+
+  async byName(name: string): Promise<AgentRow | null> {
+    const agent = await this.em.findOne(Agent, { name });
+    return agent ? toRow(agent) : null;
+  }
+
+  async list(): Promise<AgentRow[]> {
+    return (await this.em.find(Agent, {}, { orderBy: { name: 'asc' } })).map(toRow);
+  }
+
+  async remove(name: string): Promise<boolean> {
+    return this.em.transactional(async (tx) => {
+      const deleted = await tx.nativeDelete(Agent, { name });
+      if (deleted > 0) await bumpRevision(tx);
+      return deleted > 0;
+    });
+  }
+
+  /**
+   * Check-in: the agent finished a run. Moves its missing deadline; an agent
+   * that was missing records that it is back, in the same transaction.
+   */
+  async checkIn(id: string, at: Date, deadline: Date, facts: { version?: string; hostname?: string }): Promise<void> {
+    await this.em.transactional(async (tx) => {
+      const db = tx.getKysely();
+      const { rows } = await sql<{ was_missing: boolean }>`
+        update "agent" a set last_seen_at = ${at}, deadline_at = ${deadline}, missing = false,
+          version = coalesce(${facts.version ?? null}, a.version), hostname = coalesce(${facts.hostname ?? null}, a.hostname)
+        from (select id, missing from "agent" where id = ${id} for update) old
+        where a.id = old.id returning old.missing as was_missing`.execute(db);
+      if (rows[0]?.was_missing) {
+        await sql`insert into "transition" (check_id, agent_id, from_status, to_status, at, reason, message)
+          values (null, ${id}, 'UNKNOWN', 'OK', ${at}, 'agent-back', 'agent checked in again')`.execute(db);
+      }
+    });
+  }
+}
+
+/** Agents run what the config says; any change to it moves the revision (and every agent's ETag). */
+export async function bumpRevision(tx: EntityManager): Promise<void> {
+  await sql`update "config_revision" set revision = revision + 1 where id = 1`.execute(tx.getKysely());
+}

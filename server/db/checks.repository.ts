@@ -1,0 +1,113 @@
+// Checks: create-or-replace by (namespace, name), read with their states, delete.
+import { sql } from './sql.ts';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { AgentCheckStatus, CheckDocument, CheckSpec, Status } from '../api/contract/index.ts';
+import { normalizeSpec } from '../domain/check-spec.ts';
+import { bumpRevision } from './agents.repository.ts';
+
+export type CheckSource = 'api' | 'crd';
+
+export interface CheckRow {
+  id: string;
+  namespace: string;
+  name: string;
+  kind: string;
+  spec: CheckSpec;
+  labels: Record<string, string>;
+  generation: number;
+  source: CheckSource;
+  createdAt: Date;
+}
+
+export interface StateRow extends AgentCheckStatus {
+  checkId: string;
+}
+
+export type UpsertOutcome = { kind: 'created' | 'updated' | 'unchanged'; check: CheckRow } | { kind: 'conflict' };
+
+export class ChecksRepository {
+  private readonly em: EntityManager;
+  constructor(em: EntityManager) {
+    this.em = em;
+  }
+
+  /** Create or replace; a check owned by another source (a CRD) is not touched. */
+  async upsert(doc: CheckDocument, namespace: string, source: CheckSource, now: Date): Promise<UpsertOutcome> {
+    return this.em.transactional(async (tx) => {
+      const db = tx.getKysely();
+      const existing = await this.find(namespace, doc.metadata.name, tx, true);
+      if (existing && existing.source !== source) return { kind: 'conflict' as const };
+      const labels = doc.metadata.labels ?? {};
+      if (existing && sameJson(existing.spec, doc.spec) && sameJson(existing.labels, labels)) {
+        return { kind: 'unchanged' as const, check: existing };
+      }
+      const kind = normalizeSpec(doc.spec).kind;
+      const { rows } = await sql<{ id: string }>`
+        insert into "check" (id, namespace, name, kind, spec, labels, generation, source, created_at, updated_at)
+        values (${crypto.randomUUID()}, ${namespace}, ${doc.metadata.name}, ${kind}, ${JSON.stringify(doc.spec)}::jsonb,
+                ${JSON.stringify(labels)}::jsonb, 1, ${source}, ${now}, ${now})
+        on conflict (namespace, name) do update set kind = excluded.kind, spec = excluded.spec,
+          labels = excluded.labels, generation = "check".generation + 1, updated_at = excluded.updated_at
+        returning id`.execute(db);
+      await bumpRevision(tx);
+      const check = (await this.find(namespace, doc.metadata.name, tx))!;
+      return { kind: existing ? ('updated' as const) : ('created' as const), check: { ...check, id: rows[0]!.id } };
+    });
+  }
+
+  async find(namespace: string, name: string, em: EntityManager = this.em, lock = false): Promise<CheckRow | null> {
+    const query = sql<CheckRow>`
+      select id, namespace, name, kind, spec, labels, generation, source, created_at as "createdAt"
+      from "check" where namespace = ${namespace} and name = ${name} ${lock ? sql`for update` : sql``}`;
+    const { rows } = await query.execute(em.getKysely());
+    return rows[0] ?? null;
+  }
+
+  async list(namespace: string | undefined): Promise<CheckRow[]> {
+    const { rows } = await sql<CheckRow>`
+      select id, namespace, name, kind, spec, labels, generation, source, created_at as "createdAt"
+      from "check" ${namespace ? sql`where namespace = ${namespace}` : sql``}
+      order by namespace, name`.execute(this.em.getKysely());
+    return rows;
+  }
+
+  /** Deletes the check with its states and history (cascade); a CRD-owned check only by its source. */
+  async remove(namespace: string, name: string, source: CheckSource): Promise<'deleted' | 'missing' | 'conflict'> {
+    return this.em.transactional(async (tx) => {
+      const existing = await this.find(namespace, name, tx, true);
+      if (!existing) return 'missing';
+      if (existing.source !== source) return 'conflict';
+      await sql`delete from "check" where id = ${existing.id}`.execute(tx.getKysely());
+      await bumpRevision(tx);
+      return 'deleted';
+    });
+  }
+
+  /** The current state of every (check, agent) pair for these checks. */
+  async states(checkIds: readonly string[]): Promise<StateRow[]> {
+    if (checkIds.length === 0) return [];
+    const { rows } = await sql<Omit<StateRow, 'status'> & { status: Status }>`
+      select s.check_id as "checkId", a.name as agent, s.status, s.since, s.message, s.value,
+             s.last_observed_at as "lastResultAt"
+      from "check_state" s join "agent" a on a.id = s.agent_id
+      where s.check_id = any(${checkIds}::uuid[]) order by a.name`.execute(this.em.getKysely());
+    return rows;
+  }
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+/** Key order must not make two equal specs differ (jsonb reorders keys). */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, canonical(v)]),
+    );
+  }
+  return value;
+}

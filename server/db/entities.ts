@@ -1,0 +1,114 @@
+// The tables, as MikroORM entities. Hot paths (ingest, evaluation) use SQL in
+// the repositories; these definitions drive the CRUD and keep the migrations
+// honest (test/integration/db/schema.test.ts diffs them against the migrated schema).
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import type { CheckSpec } from '../api/contract/index.ts';
+
+export const Agent = defineEntity({
+  name: 'Agent',
+  tableName: 'agent',
+  properties: {
+    id: p.uuid().primary(),
+    name: p.text().unique('agent_name_unique'),
+    labels: p.json<Record<string, string>>(),
+    tokenHash: p.text().unique('agent_token_hash_unique'),
+    createdAt: p.datetime(),
+    lastSeenAt: p.datetime().nullable(),
+    /** Server time after which the agent counts as missing (survives restarts). */
+    deadlineAt: p.datetime().nullable().index('agent_deadline_idx'),
+    missing: p.boolean().default(false),
+    version: p.text().nullable(),
+    hostname: p.text().nullable(),
+  },
+});
+export type Agent = InferEntity<typeof Agent>;
+
+export const Check = defineEntity({
+  name: 'Check',
+  tableName: 'check',
+  uniques: [{ name: 'check_namespace_name_unique', properties: ['namespace', 'name'] }],
+  properties: {
+    id: p.uuid().primary(),
+    namespace: p.text(),
+    name: p.text(),
+    kind: p.text(),
+    spec: p.json<CheckSpec>(),
+    labels: p.json<Record<string, string>>(),
+    generation: p.integer().default(1),
+    /** `api` (REST, CLI) or `crd` (a Kubernetes custom resource). */
+    source: p.text().default('api'),
+    createdAt: p.datetime(),
+    updatedAt: p.datetime(),
+  },
+});
+export type Check = InferEntity<typeof Check>;
+
+export const CheckResult = defineEntity({
+  name: 'CheckResult',
+  tableName: 'check_result',
+  indexes: [
+    { name: 'check_result_series_idx', properties: ['check', 'agent', 'observedAt'] },
+    { name: 'check_result_received_idx', properties: ['receivedAt'] },
+  ],
+  properties: {
+    /** The client's idempotency key: a retried post is stored once. */
+    id: p.uuid().primary(),
+    check: () => p.manyToOne(Check).deleteRule('cascade'),
+    agent: () => p.manyToOne(Agent).deleteRule('cascade'),
+    status: p.text(),
+    value: p.double().nullable(),
+    message: p.text().nullable(),
+    observedAt: p.datetime(),
+    receivedAt: p.datetime(),
+  },
+});
+
+export const CheckState = defineEntity({
+  name: 'CheckState',
+  tableName: 'check_state',
+  properties: {
+    check: () => p.manyToOne(Check).primary().deleteRule('cascade'),
+    agent: () => p.manyToOne(Agent).primary().deleteRule('cascade'),
+    status: p.text(),
+    since: p.datetime(),
+    value: p.double().nullable(),
+    message: p.text().nullable(),
+    lastObservedAt: p.datetime().nullable(),
+    warnSince: p.datetime().nullable(),
+    critSince: p.datetime().nullable(),
+    updatedAt: p.datetime(),
+  },
+});
+
+export const Transition = defineEntity({
+  name: 'Transition',
+  tableName: 'transition',
+  indexes: [
+    { name: 'transition_series_idx', properties: ['check', 'agent', 'at'] },
+    { name: 'transition_at_idx', properties: ['at'] },
+  ],
+  properties: {
+    id: p.bigint('number').primary().autoincrement(),
+    /** Null for agent-level events (an agent went missing or came back). */
+    check: () => p.manyToOne(Check).nullable().deleteRule('cascade'),
+    agent: () => p.manyToOne(Agent).deleteRule('cascade'),
+    fromStatus: p.text().nullable(),
+    toStatus: p.text(),
+    at: p.datetime(),
+    value: p.double().nullable(),
+    message: p.text().nullable(),
+    reason: p.text(),
+  },
+});
+
+/** One row: bumped in the same transaction as any change to what agents run. */
+export const ConfigRevision = defineEntity({
+  name: 'ConfigRevision',
+  tableName: 'config_revision',
+  properties: {
+    id: p.integer().primary().autoincrement(false),
+    revision: p.bigint('number'),
+  },
+});
+
+export const entities = [Agent, Check, CheckResult, CheckState, Transition, ConfigRevision];

@@ -1,0 +1,5 @@
+// Every migration, in order. Listed here (not discovered from the folder) so
+// the same list works from source and from the compiled build.
+import { Migration20261125000000Initial } from './Migration20261125000000_initial.ts';
+
+export const migrations = [{ name: 'Migration20261125000000_initial', class: Migration20261125000000Initial }];

@@ -1,0 +1,129 @@
+// The ingest write: one transaction per batch of results from any number of
+// agents. Results go in with one INSERT … SELECT unnest(…); only the ones not
+// stored before are evaluated; states and transitions are written with them.
+import { sql, type Db } from './sql.ts';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { applyResult, type CheckState, type EvaluationRules, type Transition } from '../domain/evaluate.ts';
+import type { Status } from '../domain/status.ts';
+
+export interface ResultItem {
+  id: string;
+  checkId: string;
+  agentId: string;
+  status: Status;
+  value: number | null;
+  message: string | null;
+  observedAt: Date;
+  /** How the check evaluates results (sustained window, severity), as of this post. */
+  rules: EvaluationRules;
+}
+
+export interface BatchOutcome {
+  /** Ids stored by this batch; the others were stored before (a retry). */
+  stored: Set<string>;
+  transitions: number;
+}
+
+type Key = string; // `${checkId}/${agentId}`
+
+export async function writeBatch(
+  em: EntityManager,
+  items: readonly ResultItem[],
+  receivedAt: Date,
+): Promise<BatchOutcome> {
+  return em.transactional(async (tx) => {
+    const db = tx.getKysely();
+    const stored = await insertResults(db, items, receivedAt);
+    const fresh = items.filter((item) => stored.has(item.id));
+    if (fresh.length === 0) return { stored, transitions: 0 };
+    const series = groupBySeries(fresh);
+    const states = await lockStates(db, [...series.keys()]);
+    const transitions: { key: Key; transition: Transition }[] = [];
+    for (const [key, results] of series) {
+      const rules = results[0]!.rules;
+      let state = states.get(key) ?? null;
+      for (const result of results) {
+        const evaluated = applyResult(state, result, rules);
+        state = evaluated.state;
+        if (evaluated.transition) transitions.push({ key, transition: evaluated.transition });
+      }
+      states.set(key, state!);
+    }
+    await saveStates(db, states, [...series.keys()], receivedAt);
+    await insertTransitions(db, transitions);
+    return { stored, transitions: transitions.length };
+  });
+}
+
+async function insertResults(db: Db, items: readonly ResultItem[], receivedAt: Date): Promise<Set<string>> {
+  const { rows } = await sql<{ id: string }>`
+    insert into "check_result" (id, check_id, agent_id, status, value, message, observed_at, received_at)
+    select u.*, ${receivedAt}::timestamptz from unnest(
+      ${items.map((i) => i.id)}::uuid[], ${items.map((i) => i.checkId)}::uuid[], ${items.map((i) => i.agentId)}::uuid[],
+      ${items.map((i) => i.status)}::text[], ${items.map((i) => i.value)}::float8[],
+      ${items.map((i) => i.message)}::text[], ${items.map((i) => i.observedAt)}::timestamptz[]) as u
+    on conflict (id) do nothing returning id`.execute(db);
+  return new Set(rows.map((r) => r.id));
+}
+
+function groupBySeries(items: readonly ResultItem[]): Map<Key, ResultItem[]> {
+  const series = new Map<Key, ResultItem[]>();
+  for (const item of items) {
+    const key = `${item.checkId}/${item.agentId}`;
+    const list = series.get(key);
+    if (list) list.push(item);
+    else series.set(key, [item]);
+  }
+  for (const list of series.values()) list.sort((a, b) => a.observedAt.getTime() - b.observedAt.getTime());
+  return series;
+}
+
+/** Lock in key order, so two servers writing overlapping batches never deadlock. */
+async function lockStates(db: Db, keys: Key[]): Promise<Map<Key, CheckState>> {
+  keys.sort();
+  const [checks, agents] = splitKeys(keys);
+  const { rows } = await sql<CheckState & { key: Key }>`
+    select s.check_id || '/' || s.agent_id as key, status, since, value, message,
+           last_observed_at as "lastObservedAt", warn_since as "warnSince", crit_since as "critSince"
+    from "check_state" s join unnest(${checks}::uuid[], ${agents}::uuid[]) as k(check_id, agent_id)
+      on s.check_id = k.check_id and s.agent_id = k.agent_id
+    order by s.check_id, s.agent_id for update of s`.execute(db);
+  return new Map(rows.map(({ key, ...state }) => [key, state]));
+}
+
+async function saveStates(db: Db, states: Map<Key, CheckState>, keys: Key[], now: Date): Promise<void> {
+  const [checks, agents] = splitKeys(keys);
+  const list = keys.map((k) => states.get(k)!);
+  await sql`
+    insert into "check_state" (check_id, agent_id, status, since, value, message, last_observed_at, warn_since,
+                               crit_since, updated_at)
+    select u.*, ${now}::timestamptz from unnest(${checks}::uuid[], ${agents}::uuid[], ${list.map((s) => s.status)}::text[],
+      ${list.map((s) => s.since)}::timestamptz[], ${list.map((s) => s.value)}::float8[],
+      ${list.map((s) => s.message)}::text[], ${list.map((s) => s.lastObservedAt)}::timestamptz[],
+      ${list.map((s) => s.warnSince)}::timestamptz[], ${list.map((s) => s.critSince)}::timestamptz[]) as u
+    on conflict (check_id, agent_id) do update set status = excluded.status, since = excluded.since,
+      value = excluded.value, message = excluded.message, last_observed_at = excluded.last_observed_at,
+      warn_since = excluded.warn_since, crit_since = excluded.crit_since, updated_at = excluded.updated_at`.execute(db);
+}
+
+async function insertTransitions(db: Db, list: { key: Key; transition: Transition }[]): Promise<void> {
+  if (list.length === 0) return;
+  const [checks, agents] = splitKeys(list.map((t) => t.key));
+  const t = list.map((x) => x.transition);
+  await sql`
+    insert into "transition" (check_id, agent_id, from_status, to_status, at, value, message, reason)
+    select * from unnest(${checks}::uuid[], ${agents}::uuid[], ${t.map((x) => x.from)}::text[],
+      ${t.map((x) => x.to)}::text[], ${t.map((x) => x.at)}::timestamptz[], ${t.map((x) => x.value)}::float8[],
+      ${t.map((x) => x.message)}::text[], ${t.map((x) => x.reason)}::text[])`.execute(db);
+}
+
+function splitKeys(keys: readonly Key[]): [string[], string[]] {
+  const checks: string[] = [];
+  const agents: string[] = [];
+  for (const key of keys) {
+    const [check, agent] = key.split('/');
+    checks.push(check!);
+    agents.push(agent!);
+  }
+  return [checks, agents];
+}

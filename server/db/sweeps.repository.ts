@@ -1,0 +1,73 @@
+// Periodic work on the whole database: agents that went silent, and history
+// past its retention. Each sweep takes a transaction-scoped advisory lock, so
+// with several servers on one database only one does it at a time.
+import { sql, type Db } from './sql.ts';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { markMissing, type CheckState, type Transition } from '../domain/evaluate.ts';
+
+const LOCK_MISSING = 0x76696c01; // "vil" + 1
+const LOCK_RETENTION = 0x76696c02;
+
+async function tryLock(db: Db, key: number): Promise<boolean> {
+  const { rows } = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${key}) as ok`.execute(db);
+  return rows[0]?.ok === true;
+}
+
+/** Marks agents past their deadline missing; their states become UNKNOWN. Returns the agents' names. */
+export async function sweepMissingAgents(em: EntityManager, now: Date): Promise<string[]> {
+  return em.transactional(async (tx) => {
+    const db = tx.getKysely();
+    if (!(await tryLock(db, LOCK_MISSING))) return [];
+    const { rows: agents } = await sql<{ id: string; name: string; deadline_at: Date }>`
+      update "agent" set missing = true where not missing and deadline_at < ${now}
+      returning id, name, deadline_at`.execute(db);
+    if (agents.length === 0) return [];
+    const ids = agents.map((a) => a.id);
+    const { rows: states } = await sql<CheckState & { checkId: string; agentId: string }>`
+      select check_id as "checkId", agent_id as "agentId", status, since, value, message,
+             last_observed_at as "lastObservedAt", warn_since as "warnSince", crit_since as "critSince"
+      from "check_state" where agent_id = any(${ids}::uuid[]) order by check_id, agent_id for update`.execute(db);
+    const transitions: { checkId: string | null; agentId: string; t: Transition }[] = [];
+    for (const agent of agents) {
+      const message = `agent ${agent.name} missing: no check-in since ${agent.deadline_at.toISOString()}`;
+      transitions.push({
+        checkId: null,
+        agentId: agent.id,
+        t: { from: 'OK', to: 'UNKNOWN', at: now, value: null, message, reason: 'agent-missing' },
+      });
+    }
+    for (const row of states) {
+      const { state, transition } = markMissing(row, now, 'agent missing');
+      await sql`update "check_state" set status = ${state.status}, since = ${state.since}, message = ${state.message},
+        warn_since = null, crit_since = null, updated_at = ${now}
+        where check_id = ${row.checkId} and agent_id = ${row.agentId}`.execute(db);
+      if (transition) transitions.push({ checkId: row.checkId, agentId: row.agentId, t: transition });
+    }
+    for (const { checkId, agentId, t } of transitions) {
+      await sql`insert into "transition" (check_id, agent_id, from_status, to_status, at, value, message, reason)
+        values (${checkId}, ${agentId}, ${t.from}, ${t.to}, ${t.at}, ${t.value}, ${t.message}, ${t.reason})`.execute(db);
+    }
+    return agents.map((a) => a.name);
+  });
+}
+
+/**
+ * Deletes history older than the cutoff in batches, each its own short
+ * transaction, so pruning a large backlog never holds long locks.
+ */
+export async function pruneHistory(em: EntityManager, cutoff: Date, batchSize = 10_000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const deleted = await em.transactional(async (tx) => {
+      const db = tx.getKysely();
+      if (!(await tryLock(db, LOCK_RETENTION))) return 0;
+      const results = await sql`delete from "check_result" where id in (
+        select id from "check_result" where received_at < ${cutoff} limit ${batchSize})`.execute(db);
+      await sql`delete from "transition" where id in (
+        select id from "transition" where at < ${cutoff} limit ${batchSize})`.execute(db);
+      return Number(results.numAffectedRows ?? 0);
+    });
+    total += deleted;
+    if (deleted < batchSize) return total;
+  }
+}

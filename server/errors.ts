@@ -1,0 +1,44 @@
+// The one error catalogue: every error a client can see, declared once with
+// a stable code and status. docs/errors.md lists them (a test keeps it in sync).
+
+export interface ErrorDefinition {
+  code: string;
+  status: number;
+  message: string;
+}
+
+function define(code: string, status: number, message: string): ErrorDefinition {
+  return { code: `VILICUS_ERR_${code}`, status, message };
+}
+
+export const errors = {
+  validation: define('VALIDATION', 400, 'The request does not match the schema'),
+  invalidJson: define('INVALID_JSON', 400, 'The body is not valid JSON'),
+  invalidCheck: define('INVALID_CHECK', 400, 'The check is not valid'),
+  unauthenticated: define('UNAUTHENTICATED', 401, 'A valid bearer token is required'),
+  forbidden: define('FORBIDDEN', 403, 'This token may not do that'),
+  notFound: define('NOT_FOUND', 404, 'No such object'),
+  routeNotFound: define('ROUTE_NOT_FOUND', 404, 'No such route'),
+  conflict: define('CONFLICT', 409, 'The object exists or is owned by another source'),
+  tooLarge: define('BODY_TOO_LARGE', 413, 'The body is larger than the server accepts'),
+  unsupportedMediaType: define('UNSUPPORTED_MEDIA_TYPE', 415, 'Send application/json'),
+  rateLimited: define('RATE_LIMITED', 429, 'Too many requests'),
+  internal: define('INTERNAL', 500, 'Internal error; the server log has the details'),
+  databaseUnavailable: define('DATABASE_UNAVAILABLE', 503, 'The database is unavailable; retry later'),
+} as const;
+
+export type ErrorKey = keyof typeof errors;
+
+/** An error meant for the client: its code, status and (optionally) the field at fault. */
+export class ApiError extends Error {
+  readonly code: string;
+  readonly statusCode: number;
+  readonly field: string | undefined;
+
+  constructor(definition: ErrorDefinition, message?: string, field?: string) {
+    super(message ?? definition.message);
+    this.code = definition.code;
+    this.statusCode = definition.status;
+    this.field = field;
+  }
+}

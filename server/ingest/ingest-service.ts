@@ -1,0 +1,68 @@
+// From posted results to stored, evaluated state: check each result belongs
+// to the posting agent, give it an idempotency key, and hand it to the group
+// committer. The reply is sent only after the commit (durable acknowledgement).
+import { createHash } from 'node:crypto';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { IngestReply, ResultIn } from '../api/contract/index.ts';
+import type { CheckCatalog } from '../db/check-catalog.ts';
+import { writeBatch, type BatchOutcome, type ResultItem } from '../db/results.repository.ts';
+import { matchesSelector } from '../domain/agents.ts';
+import type { EvaluationRules } from '../domain/evaluate.ts';
+import { GroupCommitter } from './group-commit.ts';
+
+export interface PostingAgent {
+  id: string;
+  labels: Record<string, string>;
+}
+
+export class IngestService {
+  private readonly catalog: CheckCatalog;
+  private readonly committer: GroupCommitter<ResultItem, BatchOutcome>;
+
+  constructor(orm: MikroORM, catalog: CheckCatalog, now: () => Date = () => new Date()) {
+    this.catalog = catalog;
+    this.committer = new GroupCommitter((items) => writeBatch(orm.em.fork(), items, now()));
+  }
+
+  async ingest(agent: PostingAgent, results: readonly ResultIn[]): Promise<IngestReply> {
+    const catalog = await this.catalog.current();
+    const items: ResultItem[] = [];
+    const rejected: IngestReply['rejected'] = [];
+    results.forEach((result, index) => {
+      const check = catalog.byId.get(result.check);
+      if (!check || !matchesSelector(agent.labels, check.rules.matchLabels)) {
+        rejected.push({ index, error: 'VILICUS_ERR_UNKNOWN_CHECK', message: `check ${result.check} is not assigned to this agent` });
+        return;
+      }
+      items.push(toItem(agent.id, result, { sustainMs: check.rules.sustainMs, severity: check.rules.severity }));
+    });
+    if (items.length === 0) return { accepted: 0, duplicates: 0, rejected };
+    const outcome = await this.committer.submit(items);
+    const accepted = items.filter((item) => outcome.stored.has(item.id)).length;
+    return { accepted, duplicates: items.length - accepted, rejected };
+  }
+}
+
+function toItem(agentId: string, result: ResultIn, rules: EvaluationRules): ResultItem {
+  const observedAt = new Date(result.observedAt);
+  return {
+    id: result.id ?? derivedId(agentId, result.check, observedAt),
+    checkId: result.check,
+    agentId,
+    status: result.status,
+    value: result.value ?? null,
+    message: result.message ?? null,
+    observedAt,
+    rules,
+  };
+}
+
+/**
+ * A result posted without an id still gets a stable one: the same agent,
+ * check and observation time always map to the same UUID (v5-style, SHA-1).
+ */
+export function derivedId(agentId: string, checkId: string, observedAt: Date): string {
+  const hex = createHash('sha1').update(`${agentId}/${checkId}/${observedAt.toISOString()}`).digest('hex');
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}

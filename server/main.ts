@@ -1,0 +1,73 @@
+// `vilicus server`: open the database, migrate, serve, sweep; stop cleanly.
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.ts';
+import { loadOrCreateAdminToken } from './admin-token.ts';
+import { createAuthenticator } from './api/auth.ts';
+import type { AppDeps } from './api/deps.ts';
+import type { ServerConfig } from './config.ts';
+import { AgentsRepository } from './db/agents.repository.ts';
+import { CheckCatalog } from './db/check-catalog.ts';
+import { migrate, openDatabase, pendingMigrations, type Database } from './db/orm.ts';
+import { IngestService } from './ingest/ingest-service.ts';
+import { createLogger, type Logger } from './log.ts';
+import { startSweeps } from './sweeps.ts';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  db: Database;
+  url: string;
+  adminToken: string;
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: ServerConfig, log: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const applied = await migrate(db.orm);
+    log.info({ database: db.mode, migrations: applied.length }, 'database ready');
+    const admin = loadOrCreateAdminToken(config.adminToken, config.dataDir);
+    if (admin.generated) log.warn({ path: admin.path }, `admin token generated (shown once): ${admin.token}`);
+    const deps = buildDeps(db, config, admin.token);
+    const app = await buildApp(deps, log.child({ component: 'http' }));
+    await app.listen({ port: config.port, host: config.host });
+    const sweeps = startSweeps(db.orm, config, log.child({ component: 'sweeps' }));
+    const url = publicUrl(app, config.host);
+    log.info({ url, database: db.mode }, `vilicus server listening on ${url}`);
+    return {
+      app,
+      db,
+      url,
+      adminToken: admin.token,
+      async stop() {
+        sweeps.stop();
+        await app.close(); // waits for requests in flight, including their commits
+        await db.close();
+      },
+    };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}
+
+function buildDeps(db: Database, config: ServerConfig, adminToken: string): AppDeps {
+  const catalog = new CheckCatalog(db.orm);
+  return {
+    orm: db.orm,
+    catalog,
+    ingest: new IngestService(db.orm, catalog),
+    auth: createAuthenticator(adminToken, (hash) => new AgentsRepository(db.orm.em.fork()).byTokenHash(hash)),
+    bodyLimit: config.bodyLimit,
+    missingAfter: config.missingAfter,
+    idleIntervalSeconds: 30,
+    now: () => new Date(),
+    ready: async () => (await pendingMigrations(db.orm)) === 0,
+  };
+}
+
+function publicUrl(app: FastifyInstance, host: string): string {
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
+}
