@@ -105,7 +105,8 @@ export class Agent {
 
   private enqueue(results: ResultIn[]): void {
     const dropped = this.spool.add(results);
-    if (dropped > 0) this.opts.log.warn({ dropped, total: this.spool.dropped }, 'result queue full: dropped the oldest');
+    if (dropped > 0)
+      this.opts.log.warn({ dropped, total: this.spool.dropped }, 'result queue full: dropped the oldest');
   }
 
   /** Sends everything queued; false when the server could not take it (retry later). */
@@ -114,7 +115,8 @@ export class Agent {
       const batch = this.spool.peek(this.opts.postBatch);
       try {
         const reply = await this.opts.client.post(batch);
-        if (reply.rejected.length > 0) this.opts.log.warn({ rejected: reply.rejected.slice(0, 5) }, 'server refused some results');
+        if (reply.rejected.length > 0)
+          this.opts.log.warn({ rejected: reply.rejected.slice(0, 5) }, 'server refused some results');
         this.spool.ack(batch);
         this.backoff.reset();
       } catch (error) {

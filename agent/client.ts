@@ -22,12 +22,21 @@ export interface ServerClient {
 
 export function createClient(baseUrl: string, token: string, timeoutMs = 10_000): ServerClient {
   const base = baseUrl.replace(/\/+$/, '');
-  async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  async function call(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     let response: Response;
     try {
       response = await fetch(`${base}${path}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(timeoutMs),
       });
@@ -37,7 +46,8 @@ export function createClient(baseUrl: string, token: string, timeoutMs = 10_000)
     if (response.status >= 500 || response.status === 429) {
       throw new RetryableError(`${method} ${path}: ${response.status} ${await response.text()}`);
     }
-    if (response.status >= 400) throw new RefusedError(response.status, `${method} ${path}: ${response.status} ${await response.text()}`);
+    if (response.status >= 400)
+      throw new RefusedError(response.status, `${method} ${path}: ${response.status} ${await response.text()}`);
     return response;
   }
   return {

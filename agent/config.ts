@@ -60,6 +60,7 @@ export function loadAgentConfig(
 ): AgentConfigSettings {
   const settings = resolveSettings(agentSettings, parseFlags(agentSettings, argv), env);
   const token = settings.token ?? (settings.tokenFile ? readFileSync(settings.tokenFile, 'utf8').trim() : undefined);
-  if (!token) throw new Error('--token / VILICUS_TOKEN (or --token-file / VILICUS_TOKEN_FILE): the agent needs its token');
+  if (!token)
+    throw new Error('--token / VILICUS_TOKEN (or --token-file / VILICUS_TOKEN_FILE): the agent needs its token');
   return Object.freeze({ ...settings, token });
 }

@@ -6,7 +6,12 @@ import { createAgentLogger } from './log.ts';
 
 export async function runAgent(config: AgentConfigSettings, version: string): Promise<void> {
   const log = createAgentLogger(config.logLevel, config.name);
-  const agent = new Agent({ client: createClient(config.server, config.token), log, queueSize: config.queueSize, version });
+  const agent = new Agent({
+    client: createClient(config.server, config.token),
+    log,
+    queueSize: config.queueSize,
+    version,
+  });
   const stop = (signal: string): void => {
     log.info({ signal }, 'stopping');
     agent.stop();

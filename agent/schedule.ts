@@ -5,7 +5,11 @@ export interface Scheduled {
 }
 
 /** Checks never run (new, or just assigned) are due at once. */
-export function dueChecks<C extends Scheduled>(checks: readonly C[], lastRun: ReadonlyMap<string, number>, now: number): C[] {
+export function dueChecks<C extends Scheduled>(
+  checks: readonly C[],
+  lastRun: ReadonlyMap<string, number>,
+  now: number,
+): C[] {
   return checks.filter((c) => {
     const last = lastRun.get(c.id);
     return last === undefined || now - last >= c.intervalSeconds * 1000 - 50; // 50 ms slack for timer drift
@@ -13,7 +17,12 @@ export function dueChecks<C extends Scheduled>(checks: readonly C[], lastRun: Re
 }
 
 /** Milliseconds until the next check is due; `idleMs` when there are none. */
-export function msUntilNext(checks: readonly Scheduled[], lastRun: ReadonlyMap<string, number>, now: number, idleMs: number): number {
+export function msUntilNext(
+  checks: readonly Scheduled[],
+  lastRun: ReadonlyMap<string, number>,
+  now: number,
+  idleMs: number,
+): number {
   if (checks.length === 0) return idleMs;
   let soonest = Infinity;
   for (const c of checks) {

@@ -13,7 +13,13 @@ function durationMs(raw: string): number {
 
 export const serverSettings = {
   port: s({ flag: 'port', env: ['VILICUS_PORT'], default: 8080, parse: parse.port, help: 'HTTP port' }),
-  host: s({ flag: 'host', env: ['VILICUS_HOST'], default: '0.0.0.0', parse: parse.string, help: 'Address to listen on' }),
+  host: s({
+    flag: 'host',
+    env: ['VILICUS_HOST'],
+    default: '0.0.0.0',
+    parse: parse.string,
+    help: 'Address to listen on',
+  }),
   dataDir: s({
     flag: 'data-dir',
     env: ['VILICUS_DATA_DIR'],

@@ -8,6 +8,8 @@ export function createLogger(level: string, pretty = process.stdout.isTTY): Logg
   return pino({
     level,
     base: { app: 'vilicus' },
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname,app', translateTime: 'SYS:HH:MM:ss' } } } : {}),
+    ...(pretty
+      ? { transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname,app', translateTime: 'SYS:HH:MM:ss' } } }
+      : {}),
   });
 }

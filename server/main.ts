@@ -20,7 +20,10 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(config: ServerConfig, log: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+export async function startServer(
+  config: ServerConfig,
+  log: Logger = createLogger(config.logLevel),
+): Promise<RunningServer> {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     const applied = await migrate(db.orm);
@@ -50,7 +53,11 @@ export async function startServer(config: ServerConfig, log: Logger = createLogg
   }
 }
 
-function buildDeps(db: Database, config: ServerConfig, adminToken: string): AppDeps {
+export function buildDeps(
+  db: Database,
+  config: Pick<ServerConfig, 'bodyLimit' | 'missingAfter'>,
+  adminToken: string,
+): AppDeps {
   const catalog = new CheckCatalog(db.orm);
   return {
     orm: db.orm,

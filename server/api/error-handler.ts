@@ -26,7 +26,9 @@ export function installErrorHandler(app: FastifyInstance): void {
     void reply.status(definition.status).send({ error: definition.code, message, ...(field ? { field } : {}) });
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({ error: errors.routeNotFound.code, message: `no route ${request.method} ${request.url}` });
+    void reply
+      .status(404)
+      .send({ error: errors.routeNotFound.code, message: `no route ${request.method} ${request.url}` });
   });
 }
 
@@ -35,13 +37,14 @@ function classify(error: FastifyError): { definition: ErrorDefinition; message: 
     const definition = { code: error.code, status: error.statusCode, message: error.message };
     return { definition, message: error.message, ...(error.field ? { field: error.field } : {}) };
   }
-  if (error.validation) return validationError(error.validation as AjvError[], error.validationContext);
+  if (error.validation) return validationError(error.validation, error.validationContext);
   if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
     return { definition: errors.invalidJson, message: `the body is not valid JSON: ${error.message}` };
   }
   const known = error.code ? FASTIFY_CODES[error.code] : undefined;
   if (known) return { definition: known, message: error.message };
-  if (isDatabaseDown(error)) return { definition: errors.databaseUnavailable, message: errors.databaseUnavailable.message };
+  if (isDatabaseDown(error))
+    return { definition: errors.databaseUnavailable, message: errors.databaseUnavailable.message };
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     return { definition: { ...errors.validation, status: error.statusCode }, message: error.message };
   }
@@ -51,21 +54,39 @@ function classify(error: FastifyError): { definition: ErrorDefinition; message: 
 /** The most specific complaint (the deepest path) names the field. */
 function validationError(list: AjvError[], context: string | undefined) {
   const best = [...list].sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
-  const extra = best?.keyword === 'additionalProperties' ? String(best.params?.additionalProperty ?? '') : '';
+  const property = best?.params?.additionalProperty;
+  const extra = best?.keyword === 'additionalProperties' && typeof property === 'string' ? property : '';
   const path = `${best?.instancePath ?? ''}${extra ? `/${extra}` : ''}`;
   const field = `${context ?? 'body'}${path}`;
   const message = extra ? `unknown field "${extra}"` : `${best?.message ?? 'is invalid'}`;
   return { definition: errors.validation, message: `${field}: ${message}`, field };
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
 
 /** A lost or refused database connection is a 503 (retry later), never a 400 or a bare 500. */
 export function isDatabaseDown(error: unknown): boolean {
-  for (let e = error as { code?: unknown; name?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+  for (
+    let e = error as { code?: unknown; name?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    depth++
+  ) {
     if (typeof e.code === 'string' && (CONNECTION_CODES.has(e.code) || e.code.startsWith('08'))) return true;
     if (e.name === 'ConnectionException') return true;
-    if (e instanceof Error && /Connection terminated|connection is closed|timeout exceeded when trying to connect/i.test(e.message)) return true;
+    if (
+      e instanceof Error &&
+      /Connection terminated|connection is closed|timeout exceeded when trying to connect/i.test(e.message)
+    )
+      return true;
     e = e.cause as typeof e;
   }
   return false;

@@ -70,7 +70,11 @@ export async function getAgents(config: ClientConfig): Promise<string> {
   return table(['NAME', 'STATUS', 'LAST CHECK-IN', 'LABELS', 'VERSION'], rows);
 }
 
-export async function addAgent(config: ClientConfig, name: string, labels: Record<string, string>): Promise<AgentCreated> {
+export async function addAgent(
+  config: ClientConfig,
+  name: string,
+  labels: Record<string, string>,
+): Promise<AgentCreated> {
   return (await adminClient(config).call<AgentCreated>('POST', '/api/v1/agents', { name, labels })).body;
 }
 

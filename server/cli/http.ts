@@ -18,15 +18,21 @@ export function adminClient(config: ClientConfig): AdminClient {
       try {
         response = await fetch(`${base}${path}`, {
           method,
-          headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
           body: body === undefined ? undefined : JSON.stringify(body),
         });
       } catch (error) {
-        throw new Error(`cannot reach ${base}: ${(error as Error).message} (is \`vilicus server\` running? --server / VILICUS_SERVER)`);
+        throw new Error(
+          `cannot reach ${base}: ${(error as Error).message} (is \`vilicus server\` running? --server / VILICUS_SERVER)`,
+        );
       }
       const text = await response.text();
       const parsed = (text ? JSON.parse(text) : null) as T & { error?: string; message?: string };
-      if (response.status >= 400) throw new Error(`${response.status} ${parsed?.error ?? ''}: ${parsed?.message ?? text}`);
+      if (response.status >= 400)
+        throw new Error(`${response.status} ${parsed?.error ?? ''}: ${parsed?.message ?? text}`);
       return { status: response.status, body: parsed };
     },
   };

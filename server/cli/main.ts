@@ -25,42 +25,36 @@ Every flag has an environment variable; see README.md ("Settings").
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
-  switch (command) {
-    case 'server': {
-      const { startServer } = await import('../main.ts');
-      const server = await startServer(loadServerConfig(rest));
-      const stop = (): void => void server.stop().then(() => process.exit(0));
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-      return;
-    }
-    case 'up':
-      return (await import('./up.ts')).up(loadServerConfig(rest));
-    case 'agent': {
+  const commands: Record<string, () => Promise<void>> = {
+    server: () => serverCommand(rest),
+    up: async () => (await import('./up.ts')).up(loadServerConfig(rest)),
+    agent: async () => {
       const { loadAgentConfig } = await import('../../agent/config.ts');
       const { runAgent } = await import('../../agent/main.ts');
       return runAgent(loadAgentConfig(rest), VERSION);
-    }
-    case 'migrate':
-      return migrateCommand(rest);
-    case 'apply':
-    case 'get':
-    case 'delete':
-    case 'agents':
-      return clientCommand(command, rest);
-    case 'version':
-    case '--version':
-      process.stdout.write(`${VERSION}\n`);
-      return;
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(USAGE);
-      return;
-    default:
-      throw new SettingError('command', `unknown command "${command}"; run \`vilicus help\``);
-  }
+    },
+    migrate: () => migrateCommand(rest),
+    version: () => print(`${VERSION}\n`),
+    help: () => print(USAGE),
+  };
+  for (const client of ['apply', 'get', 'delete', 'agents']) commands[client] = () => clientCommand(client, rest);
+  const alias: Record<string, string> = { '--version': 'version', '--help': 'help', '-h': 'help' };
+  const run = commands[alias[command ?? 'help'] ?? command ?? 'help'];
+  if (!run) throw new SettingError('command', `unknown command "${command}"; run \`vilicus help\``);
+  await run();
+}
+
+function print(text: string): Promise<void> {
+  process.stdout.write(text);
+  return Promise.resolve();
+}
+
+async function serverCommand(argv: string[]): Promise<void> {
+  const { startServer } = await import('../main.ts');
+  const server = await startServer(loadServerConfig(argv));
+  const stop = (): void => void server.stop().then(() => process.exit(0));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
 }
 
 async function migrateCommand(argv: string[]): Promise<void> {
@@ -90,23 +84,36 @@ async function clientCommand(command: string, argv: string[]): Promise<void> {
   const c = await import('./commands.ts');
   const [what, name] = positionals;
   const out = (text: string): boolean => process.stdout.write(`${text}\n`);
-  if (command === 'apply') {
-    if (!values.filename?.length) throw new SettingError('-f', 'apply needs -f FILE (a file, a folder or - for stdin)');
-    (await c.apply(config, values.filename, values.namespace)).forEach((line) => out(line));
-  } else if (command === 'get' && what === 'checks') out(await c.getChecks(config, values.namespace));
-  else if (command === 'get' && what === 'agents') out(await c.getAgents(config));
-  else if (command === 'delete' && what === 'check' && name) {
-    await c.deleteCheck(config, name, values.namespace);
-    out(`check/${name} deleted`);
-  } else if (command === 'agents' && what === 'add' && name) {
-    const created = await c.addAgent(config, name, parseLabels(values.label ?? []));
-    out(`agent ${created.name} registered (id ${created.id})`);
-    out(`token (shown once; start the agent with VILICUS_TOKEN=<token>):\n${created.token}`);
-  } else if (command === 'agents' && what === 'rm' && name) {
-    await c.removeAgent(config, name);
-    out(`agent ${name} removed`);
-  } else if (command === 'agents' && (what === 'ls' || what === undefined)) out(await c.getAgents(config));
-  else throw new SettingError(command, `unknown form; run \`vilicus help\``);
+  const needName = (): string => name ?? fail(`${command} ${what} needs a NAME`);
+  const forms: Record<string, () => Promise<void>> = {
+    apply: async () => {
+      if (!values.filename?.length) fail('apply needs -f FILE (a file, a folder or - for stdin)');
+      (await c.apply(config, values.filename, values.namespace)).forEach((line) => out(line));
+    },
+    'get checks': async () => void out(await c.getChecks(config, values.namespace)),
+    'get agents': async () => void out(await c.getAgents(config)),
+    'delete check': async () => {
+      await c.deleteCheck(config, needName(), values.namespace);
+      out(`check/${name} deleted`);
+    },
+    'agents add': async () => {
+      const created = await c.addAgent(config, needName(), parseLabels(values.label ?? []));
+      out(`agent ${created.name} registered (id ${created.id})`);
+      out(`token (shown once; start the agent with VILICUS_TOKEN=<token>):\n${created.token}`);
+    },
+    'agents rm': async () => {
+      await c.removeAgent(config, needName());
+      out(`agent ${name} removed`);
+    },
+    'agents ls': async () => void out(await c.getAgents(config)),
+  };
+  const form = forms[command === 'apply' ? 'apply' : `${command} ${what ?? 'ls'}`];
+  if (!form) fail(`unknown form "${[command, what].join(' ')}"; run \`vilicus help\``);
+  await form();
+}
+
+function fail(message: string): never {
+  throw new SettingError('usage', message);
 }
 
 function parseLabels(list: string[]): Record<string, string> {

@@ -1,7 +1,11 @@
 /** A plain text table, like kubectl's: upper-case headers, columns padded. */
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('   ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('   ')
+      .trimEnd();
   return [line(headers), ...rows.map(line)].join('\n');
 }
 

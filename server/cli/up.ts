@@ -53,7 +53,9 @@ async function localAgentToken(server: RunningServer, dataDir: string, name: str
 async function applyExamplesOnFirstStart(server: RunningServer): Promise<string[]> {
   if ((await new ChecksRepository(server.db.orm.em.fork()).list(undefined)).length > 0) return [];
   const applied: string[] = [];
-  for (const file of readdirSync(EXAMPLES).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+  for (const file of readdirSync(EXAMPLES)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()) {
     for (const doc of readDocuments(join(EXAMPLES, file)) as { metadata: { name: string } }[]) {
       const reply = await server.app.inject({
         method: 'PUT',

@@ -59,7 +59,9 @@ export class CheckCatalog {
     let found = this.assignments.get(key);
     if (!found) {
       const checks = catalog.checks.filter((c) => matchesSelector(labels, c.rules.matchLabels));
-      const etag = `"${createHash('sha1').update(JSON.stringify(checks.map((c) => c.wire))).digest('base64url')}"`;
+      const etag = `"${createHash('sha1')
+        .update(JSON.stringify(checks.map((c) => c.wire)))
+        .digest('base64url')}"`;
       found = { checks, etag };
       if (this.assignments.size > 10_000) this.assignments.clear();
       this.assignments.set(key, found);

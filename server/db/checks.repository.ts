@@ -111,3 +111,27 @@ function canonical(value: unknown): unknown {
   }
   return value;
 }
+
+export interface ResultRow {
+  id: string;
+  agent: string;
+  status: Status;
+  value: number | null;
+  message: string | null;
+  observedAt: Date;
+}
+
+/** Recent results of one check, newest first (the history a person or the dashboard reads). */
+export async function recentResults(
+  em: EntityManager,
+  checkId: string,
+  agent: string | undefined,
+  limit: number,
+): Promise<ResultRow[]> {
+  const { rows } = await sql<ResultRow>`
+    select r.id, a.name as agent, r.status, r.value, r.message, r.observed_at as "observedAt"
+    from "check_result" r join "agent" a on a.id = r.agent_id
+    where r.check_id = ${checkId} ${agent ? sql`and a.name = ${agent}` : sql``}
+    order by r.observed_at desc limit ${limit}`.execute(em.getKysely());
+  return rows;
+}

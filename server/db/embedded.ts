@@ -23,7 +23,10 @@ export async function startEmbedded(dataDir: string): Promise<EmbeddedDatabase> 
     // (the socket path must stay under the OS limit of ~107 bytes).
     const socketPath = join(dir, '.s.PGSQL.5432');
     const useSocket = socketPath.length < 100;
-    const server = new PGLiteSocketServer({ db, ...(useSocket ? { path: socketPath } : { host: '127.0.0.1', port: 0 }) });
+    const server = new PGLiteSocketServer({
+      db,
+      ...(useSocket ? { path: socketPath } : { host: '127.0.0.1', port: 0 }),
+    });
     await server.start();
     const [host, port] = useSocket ? [dir, 5432] : ['127.0.0.1', Number(server.getServerConn().split(':').pop())];
     return {

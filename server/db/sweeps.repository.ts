@@ -45,7 +45,9 @@ export async function sweepMissingAgents(em: EntityManager, now: Date): Promise<
     }
     for (const { checkId, agentId, t } of transitions) {
       await sql`insert into "transition" (check_id, agent_id, from_status, to_status, at, value, message, reason)
-        values (${checkId}, ${agentId}, ${t.from}, ${t.to}, ${t.at}, ${t.value}, ${t.message}, ${t.reason})`.execute(db);
+        values (${checkId}, ${agentId}, ${t.from}, ${t.to}, ${t.at}, ${t.value}, ${t.message}, ${t.reason})`.execute(
+        db,
+      );
     }
     return agents.map((a) => a.name);
   });

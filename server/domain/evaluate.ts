@@ -45,26 +45,36 @@ export interface Evaluated {
 
 /** Apply one observation. Results older than the last one applied only go to history. */
 export function applyResult(previous: CheckState | null, obs: Observation, rules: EvaluationRules): Evaluated {
-  if (previous?.lastObservedAt && obs.observedAt < previous.lastObservedAt) return { state: previous, transition: null };
+  if (previous?.lastObservedAt && obs.observedAt < previous.lastObservedAt)
+    return { state: previous, transition: null };
   const raw = capBySeverity(obs.status, rules.severity);
   const at = obs.observedAt;
-  const warnSince = raw === 'WARNING' || raw === 'CRITICAL' ? (previous?.warnSince ?? at) : null;
-  const critSince = raw === 'CRITICAL' ? (previous?.critSince ?? at) : null;
-  const next = nextStatus(previous?.status ?? null, raw, at, { warnSince, critSince }, rules.sustainMs);
-  const changed = next !== (previous?.status ?? null);
+  const runs = extendRuns(previous, raw, at);
+  const current = previous?.status ?? null;
+  const next = nextStatus(current, raw, at, runs, rules.sustainMs);
+  const changed = next !== current;
+  const since = changed || !previous ? at : previous.since;
   const state: CheckState = {
     status: next,
-    since: changed || !previous ? at : previous.since,
+    since,
     value: obs.value,
     message: obs.message,
     lastObservedAt: at,
-    warnSince,
-    critSince,
+    ...runs,
   };
-  const transition = changed
-    ? { from: previous?.status ?? null, to: next, at, value: obs.value, message: obs.message, reason: 'result' as const }
-    : null;
-  return { state, transition };
+  if (!changed) return { state, transition: null };
+  return {
+    state,
+    transition: { from: current, to: next, at, value: obs.value, message: obs.message, reason: 'result' },
+  };
+}
+
+/** A run of bad results starts at its first result and ends at the first better one. */
+function extendRuns(previous: CheckState | null, raw: Status, at: Date): Pick<CheckState, 'warnSince' | 'critSince'> {
+  return {
+    warnSince: raw === 'WARNING' || raw === 'CRITICAL' ? (previous?.warnSince ?? at) : null,
+    critSince: raw === 'CRITICAL' ? (previous?.critSince ?? at) : null,
+  };
 }
 
 function nextStatus(

@@ -31,7 +31,11 @@ export class IngestService {
     results.forEach((result, index) => {
       const check = catalog.byId.get(result.check);
       if (!check || !matchesSelector(agent.labels, check.rules.matchLabels)) {
-        rejected.push({ index, error: 'VILICUS_ERR_UNKNOWN_CHECK', message: `check ${result.check} is not assigned to this agent` });
+        rejected.push({
+          index,
+          error: 'VILICUS_ERR_UNKNOWN_CHECK',
+          message: `check ${result.check} is not assigned to this agent`,
+        });
         return;
       }
       items.push(toItem(agent.id, result, { sustainMs: check.rules.sustainMs, severity: check.rules.severity }));

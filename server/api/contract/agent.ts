@@ -4,7 +4,11 @@ import { CpuProbe, ProcessProbe } from './probes.ts';
 
 const Labels = Type.Record(Type.String({ maxLength: 317 }), Type.String({ maxLength: 63 }), { maxProperties: 64 });
 
-export const AgentName = Type.String({ minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$' });
+export const AgentName = Type.String({
+  minLength: 1,
+  maxLength: 253,
+  pattern: '^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$',
+});
 
 export const AgentView = Type.Object({
   id: Type.String({ format: 'uuid' }),

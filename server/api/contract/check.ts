@@ -23,9 +23,7 @@ export const CheckSpec = Type.Object(
   {
     process: Type.Optional(ProcessProbe),
     cpu: Type.Optional(CpuProbe),
-    nodeSelector: Type.Optional(
-      Type.Object({ matchLabels: Type.Optional(LabelMap) }, { additionalProperties: false }),
-    ),
+    nodeSelector: Type.Optional(Type.Object({ matchLabels: Type.Optional(LabelMap) }, { additionalProperties: false })),
     interval: Type.Optional(Duration),
     severity: Type.Optional(Type.Union([Type.Literal('critical'), Type.Literal('warning')])),
     notify: Type.Optional(

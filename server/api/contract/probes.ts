@@ -15,10 +15,18 @@ const Percent = Type.Number({ minimum: 0, maximum: 100 });
 export const ProcessProbe = Type.Object(
   {
     name: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 255, description: 'Exact process name (comm, or the base name of argv[0])' }),
+      Type.String({
+        minLength: 1,
+        maxLength: 255,
+        description: 'Exact process name (comm, or the base name of argv[0])',
+      }),
     ),
     pattern: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 1024, description: 'Regular expression matched against the full command line' }),
+      Type.String({
+        minLength: 1,
+        maxLength: 1024,
+        description: 'Regular expression matched against the full command line',
+      }),
     ),
     minCount: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000, default: 1 })),
     maxCount: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000 })),

@@ -30,9 +30,8 @@ export const ResultsIn = Type.Union([ResultIn, Type.Array(ResultIn, { minItems: 
 export const IngestReply = Type.Object({
   accepted: Type.Integer({ description: 'Results stored by this call' }),
   duplicates: Type.Integer({ description: 'Results already stored by an earlier call (same id)' }),
-  rejected: Type.Array(
-    Type.Object({ index: Type.Integer(), error: Type.String(), message: Type.String() }),
-    { description: 'Results not stored, e.g. for a check no longer assigned to this agent' },
-  ),
+  rejected: Type.Array(Type.Object({ index: Type.Integer(), error: Type.String(), message: Type.String() }), {
+    description: 'Results not stored, e.g. for a check no longer assigned to this agent',
+  }),
 });
 export type IngestReply = Type.Static<typeof IngestReply>;

@@ -61,17 +61,17 @@ export function resolveSettings<S extends Record<string, Setting<unknown>>>(
 // Parsers, each throwing a sentence a person can act on.
 export const parse = {
   string: (raw: string): string => raw,
-  port(raw: string): number {
+  port: (raw: string): number => {
     const n = Number(raw);
     if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`"${raw}" is not a port (0-65535)`);
     return n;
   },
-  positiveInt(raw: string): number {
+  positiveInt: (raw: string): number => {
     const n = Number(raw);
     if (!Number.isInteger(n) || n < 1) throw new Error(`"${raw}" is not a positive whole number`);
     return n;
   },
-  url(raw: string): string {
+  url: (raw: string): string => {
     try {
       new URL(raw);
     } catch {
@@ -79,7 +79,7 @@ export const parse = {
     }
     return raw;
   },
-  oneOf<T extends string>(...allowed: T[]): (raw: string) => T {
+  oneOf: <T extends string>(...allowed: T[]): ((raw: string) => T) => {
     return (raw) => {
       if (!(allowed as string[]).includes(raw)) throw new Error(`"${raw}" is not one of ${allowed.join(', ')}`);
       return raw as T;

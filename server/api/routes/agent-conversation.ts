@@ -88,8 +88,13 @@ export function agentConversationRoutes(app: FastifyInstance, deps: AppDeps): vo
         ...agentAuth,
         summary: 'Check-out: this run is finished (moves the missing-agent deadline)',
         params: Type.Object({ id: Type.String() }),
-        body: Type.Optional(CheckOut),
+        body: CheckOut,
         response: { 200: AgentView, ...failures },
+      },
+      // The seed's agents send a bare PUT: no body is an empty check-out.
+      preValidation: (request, _reply, done) => {
+        request.body ??= {};
+        done();
       },
     },
     async (request) => {
@@ -98,8 +103,11 @@ export function agentConversationRoutes(app: FastifyInstance, deps: AppDeps): vo
       if (id !== agent.id) throw new ApiError(errors.forbidden, 'an agent may check out only as itself', 'params/id');
       const now = deps.now();
       const { checks } = await deps.catalog.assignment(agent.id, agent.labels);
-      const interval = agentInterval(checks.map((c) => c.rules.intervalSeconds), deps.idleIntervalSeconds);
-      const facts = (request.body ?? {}) as CheckOut;
+      const interval = agentInterval(
+        checks.map((c) => c.rules.intervalSeconds),
+        deps.idleIntervalSeconds,
+      );
+      const facts = request.body as CheckOut;
       const repo = agentsRepo(deps);
       await repo.checkIn(agent.id, now, missingDeadline(now, interval, deps.missingAfter), facts);
       return agentView({ ...agent, lastSeenAt: now, missing: false, version: facts.version ?? agent.version });

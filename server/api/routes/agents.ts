@@ -34,7 +34,13 @@ export function agentRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   app.get(
     '/api/v1/agents',
-    { schema: { ...admin, summary: 'Every agent', response: { 200: Type.Object({ items: Type.Array(AgentView) }), ...failures } } },
+    {
+      schema: {
+        ...admin,
+        summary: 'Every agent',
+        response: { 200: Type.Object({ items: Type.Array(AgentView) }), ...failures },
+      },
+    },
     async (request) => {
       deps.auth.requireAdmin(request);
       return { items: (await agentsRepo(deps).list()).map(agentView) };

@@ -2,7 +2,8 @@
 // within a namespace (default `default`).
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { CheckDocument, CheckName, CheckView, ErrorReply, Namespace } from '../contract/index.ts';
+import { CheckDocument, CheckName, CheckView, ErrorReply, Namespace, Status } from '../contract/index.ts';
+import { recentResults } from '../../db/checks.repository.ts';
 import { specProblems } from '../../domain/check-spec.ts';
 import { ApiError, errors } from '../../errors.ts';
 import { checksRepo, type AppDeps } from '../deps.ts';
@@ -13,6 +14,14 @@ const failures = { 400: ErrorReply, 401: ErrorReply, 404: ErrorReply, 409: Error
 const ByName = Type.Object({ name: CheckName });
 const InNamespace = Type.Object({ namespace: Type.Optional(Namespace) }, { additionalProperties: false });
 const DEFAULT_NAMESPACE = 'default';
+const ResultView = Type.Object({
+  id: Type.String(),
+  agent: Type.String(),
+  status: Status,
+  value: Type.Union([Type.Number(), Type.Null()]),
+  message: Type.Union([Type.String(), Type.Null()]),
+  observedAt: Type.String({ format: 'date-time' }),
+});
 
 export function checkRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.put(
@@ -30,13 +39,21 @@ export function checkRoutes(app: FastifyInstance, deps: AppDeps): void {
     async (request, reply) => {
       deps.auth.requireAdmin(request);
       const doc = request.body as CheckDocument;
-      const namespace = resolveNamespace(request.params as { name: string }, request.query as { namespace?: string }, doc);
+      const namespace = resolveNamespace(
+        request.params as { name: string },
+        request.query as { namespace?: string },
+        doc,
+      );
       const problem = specProblems(doc.spec)[0];
-      if (problem) throw new ApiError(errors.invalidCheck, `${problem.field}: ${problem.message}`, `body${problem.field}`);
+      if (problem)
+        throw new ApiError(errors.invalidCheck, `${problem.field}: ${problem.message}`, `body${problem.field}`);
       const repo = checksRepo(deps);
       const outcome = await repo.upsert(doc, namespace, 'api', deps.now());
       if (outcome.kind === 'conflict') {
-        throw new ApiError(errors.conflict, `check ${namespace}/${doc.metadata.name} is owned by a Kubernetes resource`);
+        throw new ApiError(
+          errors.conflict,
+          `check ${namespace}/${doc.metadata.name} is owned by a Kubernetes resource`,
+        );
       }
       deps.catalog.invalidate();
       const view = checkView(outcome.check, await repo.states([outcome.check.id]));
@@ -59,14 +76,27 @@ export function checkRoutes(app: FastifyInstance, deps: AppDeps): void {
       const repo = checksRepo(deps);
       const checks = await repo.list((request.query as { namespace?: string }).namespace);
       const states = await repo.states(checks.map((c) => c.id));
-      return { items: checks.map((c) => checkView(c, states.filter((s) => s.checkId === c.id))) };
+      return {
+        items: checks.map((c) =>
+          checkView(
+            c,
+            states.filter((s) => s.checkId === c.id),
+          ),
+        ),
+      };
     },
   );
 
   app.get(
     '/api/v1/checks/:name',
     {
-      schema: { ...admin, summary: 'One check', params: ByName, querystring: InNamespace, response: { 200: CheckView, ...failures } },
+      schema: {
+        ...admin,
+        summary: 'One check',
+        params: ByName,
+        querystring: InNamespace,
+        response: { 200: CheckView, ...failures },
+      },
     },
     async (request) => {
       deps.auth.requireAdmin(request);
@@ -76,6 +106,37 @@ export function checkRoutes(app: FastifyInstance, deps: AppDeps): void {
       const check = await repo.find(namespace, name);
       if (!check) throw new ApiError(errors.notFound, `no check ${namespace}/${name}`, 'params/name');
       return checkView(check, await repo.states([check.id]));
+    },
+  );
+
+  app.get(
+    '/api/v1/checks/:name/results',
+    {
+      schema: {
+        ...admin,
+        summary: 'Recent results of a check, newest first (?agent= to pick one agent)',
+        params: ByName,
+        querystring: Type.Object(
+          {
+            namespace: Type.Optional(Namespace),
+            agent: Type.Optional(Type.String({ maxLength: 253 })),
+            limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: '1-1000, default 100' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ items: Type.Array(ResultView) }), ...failures },
+      },
+    },
+    async (request) => {
+      deps.auth.requireAdmin(request);
+      const { name } = request.params as { name: string };
+      const query = request.query as { namespace?: string; agent?: string; limit?: string };
+      const namespace = query.namespace ?? DEFAULT_NAMESPACE;
+      const check = await checksRepo(deps).find(namespace, name);
+      if (!check) throw new ApiError(errors.notFound, `no check ${namespace}/${name}`, 'params/name');
+      const limit = Math.min(1000, Math.max(1, Number(query.limit ?? 100)));
+      const rows = await recentResults(deps.orm.em.fork(), check.id, query.agent, limit);
+      return { items: rows.map((r) => ({ ...r, observedAt: new Date(r.observedAt).toISOString() })) };
     },
   );
 
@@ -96,7 +157,8 @@ export function checkRoutes(app: FastifyInstance, deps: AppDeps): void {
       const namespace = (request.query as { namespace?: string }).namespace ?? DEFAULT_NAMESPACE;
       const outcome = await checksRepo(deps).remove(namespace, name, 'api');
       if (outcome === 'missing') throw new ApiError(errors.notFound, `no check ${namespace}/${name}`, 'params/name');
-      if (outcome === 'conflict') throw new ApiError(errors.conflict, `check ${namespace}/${name} is owned by a Kubernetes resource`);
+      if (outcome === 'conflict')
+        throw new ApiError(errors.conflict, `check ${namespace}/${name} is owned by a Kubernetes resource`);
       deps.catalog.invalidate();
       return reply.status(204).send();
     },

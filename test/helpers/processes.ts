@@ -1,0 +1,113 @@
+// Real vilicus processes for end-to-end tests: the CLI as a user runs it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('../../server/cli/main.ts', import.meta.url));
+const children = new Set<ChildProcess>();
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Proc {
+  child: ChildProcess;
+  output(): string;
+  /** SIGTERM (or the given signal) and wait for the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export function vilicus(args: string[], env: Record<string, string> = {}): Proc {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, VILICUS_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return track(child);
+}
+
+/** A process to monitor: `sleep` with a unique argument, so a pattern matches only it. */
+export function uniqueSleep(): { proc: Proc; marker: string } {
+  const marker = `3000.${Math.floor(Math.random() * 1e9)}`;
+  return { proc: track(spawn('sleep', [marker], { stdio: 'ignore' })), marker };
+}
+
+function track(child: ChildProcess): Proc {
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  children.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => (children.delete(child), resolve(code))),
+  );
+  return {
+    child,
+    output: () => out,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Kills whatever a test left running (afterAll / afterEach). */
+export async function killAll(): Promise<void> {
+  await Promise.all([...children].map((c) => (c.kill('SIGKILL'), new Promise((r) => c.once('exit', r)))));
+}
+
+export interface ServerProc extends Proc {
+  url: string;
+}
+
+export async function startServerProcess(opts: {
+  dataDir: string;
+  adminToken: string;
+  databaseUrl?: string;
+  port?: number;
+}): Promise<ServerProc> {
+  const port = opts.port ?? (await freePort());
+  const args = ['server', '--port', String(port), '--host', '127.0.0.1', '--data-dir', opts.dataDir];
+  if (opts.databaseUrl) args.push('--database-url', opts.databaseUrl);
+  const proc = vilicus(args, { VILICUS_ADMIN_TOKEN: opts.adminToken });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(
+    async () => (await fetch(`${url}/readyz`).catch(() => null))?.status === 200,
+    30_000,
+    () => proc.output(),
+  );
+  return { ...proc, url };
+}
+
+export async function waitFor(
+  test: () => Promise<boolean>,
+  timeoutMs: number,
+  context = (): string => '',
+): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    if (await test().catch(() => false)) return Date.now() - started;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms\n${context().slice(-3000)}`);
+}
+
+export function api(url: string, token: string) {
+  return async <T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
+  };
+}

@@ -1,0 +1,18 @@
+// Fresh check and process-table fixtures for the probe tests.
+import { randomUUID } from 'node:crypto';
+import type { CpuProbe, ProcessProbe } from '../../../../server/api/contract/index.ts';
+import type { CpuCheck, ProcessCheck } from '../../../../agent/probes/probe.ts';
+import type { ProcessEntry } from '../../../../agent/probes/proc-table.ts';
+
+export function processCheck(spec: ProcessProbe): ProcessCheck {
+  return { id: randomUUID(), name: 'p', namespace: 'default', intervalSeconds: 30, kind: 'process', process: spec };
+}
+
+export function cpuCheck(spec: CpuProbe, id: string = randomUUID()): CpuCheck {
+  return { id, name: 'c', namespace: 'default', intervalSeconds: 30, kind: 'cpu', cpu: spec };
+}
+
+/** A live process; argv defaults to [comm]. */
+export function proc(pid: number, comm: string, argv: readonly string[] | null = [comm], zombie = false): ProcessEntry {
+  return { pid, comm, argv, zombie };
+}
