@@ -33,6 +33,13 @@ else
   echo "node v${VILICUS_NODE_VERSION}: downloading into $vilicus_node_dir"
   vilicus_install_node
 fi
+# npm looks for its global npmrc under the prefix of the node running it, so
+# switching node would drop the machine's npm settings (here: the cafile that
+# lets npm through the TLS-inspecting proxy). Pin the machine's file first.
+if [[ -z "${npm_config_globalconfig:-}" ]]; then
+  npm_config_globalconfig="$(npm config get globalconfig)"
+  export npm_config_globalconfig
+fi
 export PATH="$vilicus_node_dir/bin:$PATH"
 # Fail here, not in some later step, if PATH still finds another node.
 if [[ "$(node --version)" != "v${VILICUS_NODE_VERSION}" ]]; then

@@ -1,7 +1,7 @@
 // The ingest write: one transaction per batch of results from any number of
 // agents. Results go in with one INSERT … SELECT unnest(…); only the ones not
 // stored before are evaluated; states and transitions are written with them.
-import { sql, type Db } from './sql.ts';
+import { sql, STATE_DATES, withDates, type Db } from './sql.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { applyResult, type CheckState, type EvaluationRules, type Transition } from '../domain/evaluate.ts';
 import type { Status } from '../domain/status.ts';
@@ -88,7 +88,7 @@ async function lockStates(db: Db, keys: Key[]): Promise<Map<Key, CheckState>> {
     from "check_state" s join unnest(${checks}::uuid[], ${agents}::uuid[]) as k(check_id, agent_id)
       on s.check_id = k.check_id and s.agent_id = k.agent_id
     order by s.check_id, s.agent_id for update of s`.execute(db);
-  return new Map(rows.map(({ key, ...state }) => [key, state]));
+  return new Map(rows.map(({ key, ...state }) => [key, withDates(state, STATE_DATES)]));
 }
 
 async function saveStates(db: Db, states: Map<Key, CheckState>, keys: Key[], now: Date): Promise<void> {

@@ -1,7 +1,7 @@
 // Periodic work on the whole database: agents that went silent, and history
 // past its retention. Each sweep takes a transaction-scoped advisory lock, so
 // with several servers on one database only one does it at a time.
-import { sql, type Db } from './sql.ts';
+import { sql, STATE_DATES, withDates, type Db } from './sql.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { markMissing, type CheckState, type Transition } from '../domain/evaluate.ts';
 
@@ -18,7 +18,7 @@ export async function sweepMissingAgents(em: EntityManager, now: Date): Promise<
   return em.transactional(async (tx) => {
     const db = tx.getKysely();
     if (!(await tryLock(db, LOCK_MISSING))) return [];
-    const { rows: agents } = await sql<{ id: string; name: string; deadline_at: Date }>`
+    const { rows: agents } = await sql<{ id: string; name: string; deadline_at: string }>`
       update "agent" set missing = true where not missing and deadline_at < ${now}
       returning id, name, deadline_at`.execute(db);
     if (agents.length === 0) return [];
@@ -29,7 +29,7 @@ export async function sweepMissingAgents(em: EntityManager, now: Date): Promise<
       from "check_state" where agent_id = any(${ids}::uuid[]) order by check_id, agent_id for update`.execute(db);
     const transitions: { checkId: string | null; agentId: string; t: Transition }[] = [];
     for (const agent of agents) {
-      const message = `agent ${agent.name} missing: no check-in since ${agent.deadline_at.toISOString()}`;
+      const message = `agent ${agent.name} missing: no check-in before its deadline ${new Date(agent.deadline_at).toISOString()}`;
       transitions.push({
         checkId: null,
         agentId: agent.id,
@@ -37,7 +37,7 @@ export async function sweepMissingAgents(em: EntityManager, now: Date): Promise<
       });
     }
     for (const row of states) {
-      const { state, transition } = markMissing(row, now, 'agent missing');
+      const { state, transition } = markMissing(withDates(row, STATE_DATES), now, 'agent missing');
       await sql`update "check_state" set status = ${state.status}, since = ${state.since}, message = ${state.message},
         warn_since = null, crit_since = null, updated_at = ${now}
         where check_id = ${row.checkId} and agent_id = ${row.agentId}`.execute(db);

@@ -92,6 +92,29 @@ describe.each(dbKinds(postgresUrl))('agent conversation on %s', (kind) => {
       expect((await post()).json()).toEqual({ accepted: 0, duplicates: 2, rejected: [] });
     });
 
+    it('holds a sustained CPU problem until every result in the window was over, across posts', async () => {
+      const id = await putCheck(t, { metadata: { name: 'cpu-sustained' }, spec: { cpu: { above: 90, for: '2s' } } });
+      const t0 = Date.now() + 10_000;
+      const post = (offsetMs: number, status: string) =>
+        t.app.inject({
+          method: 'POST',
+          url: '/api/v1/check_history/',
+          headers: db.auth,
+          payload: result(id, status, new Date(t0 + offsetMs).toISOString(), { value: status === 'OK' ? 10 : 95 }),
+        });
+      const status = async () =>
+        (await t.app.inject({ method: 'GET', url: '/api/v1/checks/cpu-sustained', headers: t.admin })).json().status
+          .agents[0].status;
+      await post(0, 'OK');
+      await post(1000, 'CRITICAL');
+      await post(2000, 'CRITICAL');
+      expect(await status()).toBe('OK'); // over for 1 s of a 2 s window
+      await post(3000, 'CRITICAL');
+      expect(await status()).toBe('CRITICAL'); // over for the whole window
+      await post(4000, 'OK');
+      expect(await status()).toBe('OK'); // recovery counts at once
+    });
+
     it('refuses results for a check not assigned to the agent, storing the rest', async () => {
       const at = new Date().toISOString();
       const reply = await t.app.inject({
@@ -169,7 +192,7 @@ describe.each(dbKinds(postgresUrl))('agent conversation on %s', (kind) => {
           .json()
           .checks.map((c: { name: string }) => c.name)
           .sort(),
-      ).toEqual(['cpu-busy', 'nginx-running']);
+      ).toEqual(['cpu-busy', 'cpu-sustained', 'nginx-running']); // not db-1's
       const again = await t.app.inject({
         method: 'GET',
         url: '/api/v1/agent/config',

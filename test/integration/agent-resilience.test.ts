@@ -1,0 +1,97 @@
+// The agent against a server that goes away: results wait and are resent
+// once, with their ids; an agent that stops reporting is marked missing.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { dbKinds } from '../helpers/app.ts';
+import { createDatabase, dropDatabase } from '../helpers/postgres.ts';
+import {
+  api,
+  freePort,
+  killAll,
+  startServerProcess,
+  uniqueSleep,
+  vilicus,
+  waitFor,
+  type Proc,
+  type ServerProc,
+} from '../helpers/processes.ts';
+
+const postgresUrl = inject('postgresUrl');
+type Result = { id: string; status: string; observedAt: string };
+
+describe.each(dbKinds(postgresUrl))('agent resilience on %s', (kind) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'vilicus-resilience-'));
+  const adminToken = `admin-${crypto.randomUUID()}`;
+  let databaseUrl: string | undefined;
+  let port: number;
+  let server: ServerProc;
+  let agent: Proc;
+  const call = (method: string, path: string, body?: unknown) => api(server.url, adminToken)(method, path, body);
+  const state = async () => (await call('GET', '/api/v1/checks/sleeper')).body.status.agents[0];
+
+  beforeAll(async () => {
+    if (kind === 'postgres') databaseUrl = await createDatabase(postgresUrl!, 'vilicus_resilience');
+    port = await freePort();
+    server = await startServerProcess({ dataDir, adminToken, databaseUrl, port });
+    const created = await call('POST', '/api/v1/agents', { name: 'host-r' });
+    const sleeper = uniqueSleep();
+    await call('PUT', '/api/v1/checks/sleeper', {
+      metadata: { name: 'sleeper' },
+      spec: { process: { pattern: `^sleep ${sleeper.marker.replace('.', '\\.')}$` }, interval: '1s' },
+    });
+    agent = vilicus(['agent', '--server', server.url], { VILICUS_TOKEN: created.body.token });
+    await waitFor(
+      async () => (await state())?.status === 'OK',
+      20_000,
+      () => agent.output(),
+    );
+  });
+  afterAll(async () => {
+    await killAll();
+    if (databaseUrl) await dropDatabase(databaseUrl);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('keeps results while the server is down and resends each exactly once when it is back', async () => {
+    expect(await server.stop()).toBe(0);
+    const downAt = Date.now();
+    await new Promise((r) => setTimeout(r, 4000));
+    const upAt = Date.now();
+    server = await startServerProcess({ dataDir, adminToken, databaseUrl, port });
+    const inOutage = (items: Result[]) =>
+      items.filter((r) => Date.parse(r.observedAt) > downAt + 500 && Date.parse(r.observedAt) < upAt - 500);
+    const history = async () => (await call('GET', '/api/v1/checks/sleeper/results?limit=1000')).body.items as Result[];
+    await waitFor(
+      async () => inOutage(await history()).length >= 3,
+      20_000,
+      () => agent.output(),
+    );
+    const items = await history();
+    expect(new Set(items.map((r) => r.observedAt)).size).toBe(items.length); // nothing stored twice
+    expect(inOutage(items).every((r) => r.status === 'OK')).toBe(true);
+    expect(agent.output()).toMatch(/post failed/);
+  });
+
+  it('marks a stopped agent missing within 3 intervals, its states UNKNOWN, and back when it resumes', async () => {
+    agent.child.kill('SIGSTOP');
+    const stoppedAt = Date.now();
+    await waitFor(
+      async () => (await call('GET', '/api/v1/agents/host-r')).body.missing === true,
+      10_000,
+      () => server.output(),
+    );
+    const missingAfter = Date.now() - stoppedAt;
+    console.log(`[${kind}] SIGSTOP → missing in ${missingAfter} ms`);
+    expect(missingAfter).toBeLessThan(5000); // 3 × 1 s interval, plus the sweep and one cycle
+    expect(await state()).toMatchObject({ status: 'UNKNOWN', message: 'agent missing' });
+    agent.child.kill('SIGCONT');
+    await waitFor(
+      async () => (await state())?.status === 'OK',
+      10_000,
+      () => agent.output(),
+    );
+    expect((await call('GET', '/api/v1/agents/host-r')).body.missing).toBe(false);
+  });
+});

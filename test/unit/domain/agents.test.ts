@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { agentInterval, matchesSelector, missingDeadline } from '../../../server/domain/agents.ts';
+
+const lastSeen = new Date('2025-03-01T12:00:00.000Z');
+
+describe('missingDeadline', () => {
+  it.each<[string, number, number, string]>([
+    // the default: three silent 30s intervals
+    ['3 x 30s', 30, 3, '2025-03-01T12:01:30.000Z'],
+    // one interval
+    ['1 x 10s', 10, 1, '2025-03-01T12:00:10.000Z'],
+    // a fractional interval (1500ms checks)
+    ['2 x 1.5s', 1.5, 2, '2025-03-01T12:00:03.000Z'],
+    // a long interval crosses the hour
+    ['3 x 1h', 3600, 3, '2025-03-01T15:00:00.000Z'],
+  ])('marks an agent missing after %s of silence', (_name, intervalSeconds, factor, deadline) => {
+    expect(missingDeadline(lastSeen, intervalSeconds, factor).toISOString()).toBe(deadline);
+  });
+
+  it('does not change the last-seen date it was given', () => {
+    const seen = new Date(lastSeen);
+    missingDeadline(seen, 30, 3);
+    expect(seen).toEqual(lastSeen);
+  });
+});
+
+describe('agentInterval', () => {
+  it.each<[string, number[], number]>([
+    // no checks: the fallback paces the agent
+    ['uses the fallback when the agent has no checks', [], 30],
+    // one check
+    ['uses the only check interval', [60], 60],
+    // the most frequent check wins, even below the fallback
+    ['uses the shortest interval of several checks', [60, 10, 300], 10],
+    // the fallback does not cap a longer interval
+    ['ignores the fallback when all checks are slower', [120, 600], 120],
+  ])('%s', (_name, intervals, expected) => {
+    expect(agentInterval(intervals, 30)).toBe(expected);
+  });
+});
+
+describe('matchesSelector', () => {
+  const labels = { zone: 'eu-1', role: 'db', tier: '' };
+  it.each<[string, Record<string, string> | undefined, boolean]>([
+    // no selector: every agent
+    ['matches every agent when there is no selector', undefined, true],
+    // empty matchLabels: every agent
+    ['matches every agent when matchLabels is empty', {}, true],
+    // one label equal
+    ['matches when the one label has that value', { role: 'db' }, true],
+    // every label equal
+    ['matches when every label has its value', { role: 'db', zone: 'eu-1' }, true],
+    // a label with an empty value, present
+    ['matches an empty value when the label is present and empty', { tier: '' }, true],
+    // one label differs
+    ['does not match when a label has another value', { role: 'web' }, false],
+    // one of two labels differs
+    ['does not match when one of several labels differs', { role: 'db', zone: 'us-1' }, false],
+    // the agent lacks the label
+    ['does not match when the agent lacks the label', { rack: 'r1' }, false],
+    // an empty value does not match a missing label
+    ['does not match an empty value when the label is missing', { rack: '' }, false],
+    // values are compared exactly
+    ['does not match a value that differs only in case', { role: 'DB' }, false],
+  ])('%s', (_name, matchLabels, expected) => {
+    expect(matchesSelector(labels, matchLabels)).toBe(expected);
+  });
+
+  it('does not take inherited properties for labels', () => {
+    expect(matchesSelector({}, { constructor: 'x' })).toBe(false);
+  });
+});
