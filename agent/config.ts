@@ -32,7 +32,7 @@ export const agentSettings = {
   name: s<string>({
     flag: 'name',
     env: ['VILICUS_AGENT_NAME', 'NODE_NAME'],
-    default: hostname(),
+    default: undefined,
     parse: parse.string,
     help: 'This host’s name as reported to the server (default: NODE_NAME, else the hostname)',
   }),
@@ -52,7 +52,7 @@ export const agentSettings = {
   }),
 } satisfies Record<string, Setting<unknown>>;
 
-export type AgentConfigSettings = SettingsOf<typeof agentSettings> & { token: string };
+export type AgentConfigSettings = SettingsOf<typeof agentSettings> & { token: string; name: string };
 
 export function loadAgentConfig(
   argv: readonly string[],
@@ -62,5 +62,5 @@ export function loadAgentConfig(
   const token = settings.token ?? (settings.tokenFile ? readFileSync(settings.tokenFile, 'utf8').trim() : undefined);
   if (!token)
     throw new Error('--token / VILICUS_TOKEN (or --token-file / VILICUS_TOKEN_FILE): the agent needs its token');
-  return Object.freeze({ ...settings, token });
+  return Object.freeze({ ...settings, token, name: settings.name ?? hostname() });
 }

@@ -40,7 +40,7 @@ export const serverSettings = {
     env: ['VILICUS_ADMIN_TOKEN'],
     default: undefined,
     parse: parse.string,
-    help: 'Admin bearer token; unset = generated once into <data-dir>/admin-token',
+    help: 'Admin bearer token; unset = generated on first start into DATA_DIR/admin-token (mode 0600)',
     secret: true,
   }),
   retentionMs: s({
@@ -48,7 +48,7 @@ export const serverSettings = {
     env: ['VILICUS_RETENTION'],
     default: 7 * 86_400_000,
     parse: durationMs,
-    help: 'How long result history is kept (default 7d)',
+    help: 'How long result history (results and transitions) is kept',
   }),
   missingAfter: s({
     flag: 'missing-after',

@@ -19,10 +19,10 @@ export const errors = {
   forbidden: define('FORBIDDEN', 403, 'This token may not do that'),
   notFound: define('NOT_FOUND', 404, 'No such object'),
   routeNotFound: define('ROUTE_NOT_FOUND', 404, 'No such route'),
+  unknownCheck: define('UNKNOWN_CHECK', 422, 'The check does not exist or is not assigned to this agent'),
   conflict: define('CONFLICT', 409, 'The object exists or is owned by another source'),
   tooLarge: define('BODY_TOO_LARGE', 413, 'The body is larger than the server accepts'),
   unsupportedMediaType: define('UNSUPPORTED_MEDIA_TYPE', 415, 'Send application/json'),
-  rateLimited: define('RATE_LIMITED', 429, 'Too many requests'),
   internal: define('INTERNAL', 500, 'Internal error; the server log has the details'),
   databaseUnavailable: define('DATABASE_UNAVAILABLE', 503, 'The database is unavailable; retry later'),
 } as const;

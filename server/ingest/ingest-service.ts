@@ -8,6 +8,7 @@ import type { CheckCatalog } from '../db/check-catalog.ts';
 import { writeBatch, type BatchOutcome, type ResultItem } from '../db/results.repository.ts';
 import { matchesSelector } from '../domain/agents.ts';
 import type { EvaluationRules } from '../domain/evaluate.ts';
+import { errors } from '../errors.ts';
 import { GroupCommitter } from './group-commit.ts';
 
 export interface PostingAgent {

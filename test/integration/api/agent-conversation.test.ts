@@ -192,7 +192,7 @@ describe.each(dbKinds(postgresUrl))('agent conversation on %s', (kind) => {
           .json()
           .checks.map((c: { name: string }) => c.name)
           .sort(),
-      ).toEqual(['cpu-busy', 'cpu-sustained', 'nginx-running']); // not db-1's
+      ).toEqual(['cpu-busy', 'cpu-sustained', 'nginx-running']);
       const again = await t.app.inject({
         method: 'GET',
         url: '/api/v1/agent/config',

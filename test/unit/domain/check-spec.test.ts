@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import type { CheckSpec } from '../../../server/api/contract/index.ts';
+import { normalizeSpec, specProblems, type NormalizedCheck } from '../../../server/domain/check-spec.ts';
+
+// Fixture factories: a fresh valid spec each call, with overrides on top.
+const processSpec = (
+  probe: NonNullable<CheckSpec['process']> = { name: 'nginx' },
+  rest: Partial<CheckSpec> = {},
+): CheckSpec => ({
+  process: { ...probe },
+  ...rest,
+});
+const cpuSpec = (probe: NonNullable<CheckSpec['cpu']> = { above: 90 }, rest: Partial<CheckSpec> = {}): CheckSpec => ({
+  cpu: { ...probe },
+  ...rest,
+});
+
+describe('specProblems', () => {
+  it.each<[string, CheckSpec]>([
+    // the smallest process check
+    ['a process check by name', processSpec()],
+    // by command-line pattern instead
+    ['a process check by pattern', processSpec({ pattern: '^/usr/sbin/nginx -g' })],
+    // the smallest cpu check
+    ['a cpu check', cpuSpec()],
+    // cpu with every option
+    ['a cpu check with warnAbove below above and a window', cpuSpec({ above: 90, warnAbove: 70, for: '5m' })],
+    // the shortest allowed interval
+    ['an interval of exactly 1s', processSpec(undefined, { interval: '1s' })],
+    // an interval in milliseconds that adds up to more than 1s
+    ['an interval of 1500ms', processSpec(undefined, { interval: '1500ms' })],
+    // a fixed count
+    ['maxCount equal to minCount', processSpec({ name: 'worker', minCount: 4, maxCount: 4 })],
+    // "must not run": both counts zero
+    ['maxCount 0 with minCount 0', processSpec({ name: 'telnetd', minCount: 0, maxCount: 0 })],
+    // maxCount at the default minCount
+    ['maxCount 1 with the default minCount', processSpec({ name: 'cron', maxCount: 1 })],
+    // selector, severity and notify are not checked here
+    [
+      'a spec with selector, severity and notify',
+      processSpec(undefined, {
+        nodeSelector: { matchLabels: { role: 'web' } },
+        severity: 'warning',
+        notify: { email: ['ops@example.com'] },
+      }),
+    ],
+  ])('finds no problem in %s', (_name, spec) => {
+    expect(specProblems(spec)).toEqual([]);
+  });
+
+  it.each<[string, CheckSpec, string[]]>([
+    // no probe at all
+    ['no probe kind', {}, ['/spec']],
+    // two probes in one check
+    ['two probe kinds', { process: { name: 'nginx' }, cpu: { above: 90 } }, ['/spec']],
+    // a process probe needs something to match
+    ['neither name nor pattern', processSpec({}), ['/spec/process']],
+    // ambiguous: both
+    ['both name and pattern', processSpec({ name: 'nginx', pattern: 'nginx' }), ['/spec/process']],
+    // an unbalanced group
+    ['an invalid regular expression', processSpec({ pattern: '(nginx' }), ['/spec/process/pattern']],
+    // an invalid quantifier
+    ['a pattern starting with a quantifier', processSpec({ pattern: '*nginx' }), ['/spec/process/pattern']],
+    // below the explicit minimum
+    ['maxCount below minCount', processSpec({ name: 'worker', minCount: 3, maxCount: 2 }), ['/spec/process/maxCount']],
+    // below the default minimum of 1
+    ['maxCount 0 with the default minCount', processSpec({ name: 'telnetd', maxCount: 0 }), ['/spec/process/maxCount']],
+    // the warning threshold must come first
+    ['warnAbove equal to above', cpuSpec({ above: 80, warnAbove: 80 }), ['/spec/cpu/warnAbove']],
+    // and not above
+    ['warnAbove above above', cpuSpec({ above: 80, warnAbove: 95 }), ['/spec/cpu/warnAbove']],
+    // not a duration
+    ['a cpu window that is not a duration', cpuSpec({ above: 90, for: 'a while' }), ['/spec/cpu/for']],
+    // too frequent
+    ['an interval below 1s', processSpec(undefined, { interval: '999ms' }), ['/spec/interval']],
+    // zero
+    ['an interval of 0s', processSpec(undefined, { interval: '0s' }), ['/spec/interval']],
+    // not a duration
+    ['an interval that is not a duration', processSpec(undefined, { interval: 'often' }), ['/spec/interval']],
+    // several problems are all reported
+    [
+      'several problems at once',
+      processSpec({ name: 'a', pattern: '(', minCount: 2, maxCount: 1 }, { interval: '10ms' }),
+      ['/spec/interval', '/spec/process', '/spec/process/pattern', '/spec/process/maxCount'],
+    ],
+  ])('reports %s', (_name, spec, fields) => {
+    expect(specProblems(spec).map((p) => p.field)).toEqual(fields);
+  });
+
+  it('names the regular expression error in the message', () => {
+    const [problem] = specProblems(processSpec({ pattern: '(nginx' }));
+    expect(problem?.message).toMatch(/^not a valid regular expression: SyntaxError: .+/);
+  });
+
+  it('names the probe kinds when the kind is missing', () => {
+    expect(specProblems({})[0]?.message).toBe('exactly one probe kind is required (one of process, cpu)');
+  });
+});
+
+describe('normalizeSpec', () => {
+  it.each<[string, CheckSpec, NormalizedCheck]>([
+    // every default: 30s, no window, critical, all agents
+    [
+      'fills in the defaults for a bare process check',
+      processSpec(),
+      { kind: 'process', intervalSeconds: 30, sustainMs: 0, severity: 'critical', matchLabels: {} },
+    ],
+    // every option set
+    [
+      'takes interval, window, severity and selector from a cpu check',
+      cpuSpec(
+        { above: 90, for: '5m' },
+        { interval: '1m', severity: 'warning', nodeSelector: { matchLabels: { role: 'db' } } },
+      ),
+      { kind: 'cpu', intervalSeconds: 60, sustainMs: 300_000, severity: 'warning', matchLabels: { role: 'db' } },
+    ],
+    // compound intervals
+    [
+      'converts a compound interval to seconds',
+      processSpec(undefined, { interval: '1m30s' }),
+      { kind: 'process', intervalSeconds: 90, sustainMs: 0, severity: 'critical', matchLabels: {} },
+    ],
+    // a selector without matchLabels selects all
+    [
+      'treats a selector without matchLabels as all agents',
+      processSpec(undefined, { nodeSelector: {} }),
+      { kind: 'process', intervalSeconds: 30, sustainMs: 0, severity: 'critical', matchLabels: {} },
+    ],
+    // a cpu check without a window counts at once
+    [
+      'gives a cpu check without for no window',
+      cpuSpec({ above: 90 }),
+      { kind: 'cpu', intervalSeconds: 30, sustainMs: 0, severity: 'critical', matchLabels: {} },
+    ],
+  ])('%s', (_name, spec, expected) => {
+    expect(normalizeSpec(spec)).toEqual(expected);
+  });
+});
