@@ -90,16 +90,24 @@ function readOrNull(readTimes: CpuTimesReader): CpuTimes | null {
   }
 }
 
-export function createCpuProbe(readTimes: CpuTimesReader = defaultCpuTimesReader()): Probe<CpuCheck> {
-  // Taken now, at agent start, so a check's first run measures the agent's
-  // own uptime rather than the average since boot. A failed read leaves no
-  // baseline; the first run then only records its sample.
-  const baseline = readOrNull(readTimes);
+/** How long a check's first run samples for, having no earlier sample of its own. */
+export const FIRST_WINDOW_MS = 500;
+
+export function createCpuProbe(
+  readTimes: CpuTimesReader = defaultCpuTimesReader(),
+  wait: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+): Probe<CpuCheck> {
   // Per check, so checks with different intervals each measure their own.
   const previous = new Map<string, CpuTimes>();
 
-  function measure(check: CpuCheck): ProbeOutcome {
-    const prev = previous.get(check.id) ?? baseline;
+  async function measure(check: CpuCheck): Promise<ProbeOutcome> {
+    let prev = previous.get(check.id) ?? null;
+    if (prev === null) {
+      // A first run has nothing to compare with: sample a short window (without
+      // blocking) rather than report the average since boot or a useless UNKNOWN.
+      prev = readOrNull(readTimes);
+      await wait(FIRST_WINDOW_MS);
+    }
     const cur = readTimes();
     previous.set(check.id, cur);
     const value = prev === null ? null : busyPercent(prev, cur);
@@ -110,9 +118,5 @@ export function createCpuProbe(readTimes: CpuTimesReader = defaultCpuTimesReader
     return { ...cpuStatus(value, check.cpu), value };
   }
 
-  return {
-    kind: 'cpu',
-    // The executor turns a failed read into a rejection, as callers of a Promise expect.
-    run: (check) => new Promise((resolve) => resolve(measure(check))),
-  };
+  return { kind: 'cpu', run: measure };
 }

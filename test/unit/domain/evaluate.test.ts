@@ -484,6 +484,35 @@ describe('applyResult', () => {
     });
   });
 
+  it.each<[string, CheckState]>([
+    // CRITICAL under no window, then the check was edited to a 10-minute window
+    [
+      'the window grew since the state became CRITICAL',
+      applyResult(null, { status: 'CRITICAL', value: 1, message: null, observedAt: at(0) }, rules()).state,
+    ],
+    // a stored CRITICAL state without run starts (e.g. written before runs were kept)
+    [
+      'the CRITICAL state has no run starts',
+      {
+        status: 'CRITICAL',
+        since: at(0),
+        value: 1,
+        message: null,
+        lastObservedAt: at(0),
+        warnSince: null,
+        critSince: null,
+      },
+    ],
+  ])('lowers CRITICAL to WARNING at once while the WARNING run is still pending when %s', (_name, previous) => {
+    const next = applyResult(
+      previous,
+      { status: 'WARNING', value: 2, message: null, observedAt: at(30) },
+      rules(600),
+    );
+    expect(next.state.status).toBe('WARNING');
+    expect(next.transition && show(next.transition)).toBe('CRITICAL->WARNING@30');
+  });
+
   it('returns the previous state unchanged for a result older than the last one applied', () => {
     const previous = applyResult(null, { status: 'OK', value: 1, message: 'up', observedAt: at(60) }, rules()).state;
     const older = applyResult(previous, { status: 'CRITICAL', value: 0, message: 'down', observedAt: at(30) }, rules());

@@ -5,6 +5,7 @@ import {
   busyPercent,
   cpuStatus,
   createCpuProbe,
+  FIRST_WINDOW_MS,
   parseProcStat,
   sumCpuTimes,
   type CpuTimes,
@@ -126,46 +127,57 @@ function samples(...times: (CpuTimes | Error)[]): CpuTimesReader & { reads: numb
 
 describe('cpu probe', () => {
   const spec: CpuProbe = { above: 90, warnAbove: 80 };
+  const waits: number[] = [];
+  const wait = async (ms: number) => void waits.push(ms);
 
-  it('takes its baseline when constructed', () => {
+  it('reads nothing until a check runs', () => {
     const reader = samples({ total: 0, idle: 0 });
-    createCpuProbe(reader);
-    expect(reader.reads).toBe(1);
+    createCpuProbe(reader, wait);
+    expect(reader.reads).toBe(0);
   });
 
-  it('measures a check’s first run from the baseline, not from boot', async () => {
-    const probe = createCpuProbe(samples({ total: 1000, idle: 1000 }, { total: 1100, idle: 1015 }));
+  it('measures a check’s first run over a short window of its own, not since boot', async () => {
+    waits.length = 0;
+    const probe = createCpuProbe(samples({ total: 1000, idle: 1000 }, { total: 1100, idle: 1015 }), wait);
     expect(await probe.run(cpuCheck(spec), createCycle())).toEqual({
       status: 'WARNING',
       value: 85,
       message: 'CPU 85.0% busy (warning above 80%)',
     });
+    expect(waits).toEqual([FIRST_WINDOW_MS]);
   });
 
-  it('keeps one previous sample per check', async () => {
+  it('keeps one previous sample per check, and waits only on first runs', async () => {
+    waits.length = 0;
     const probe = createCpuProbe(
       samples(
-        { total: 0, idle: 0 }, // baseline
-        { total: 100, idle: 50 }, // a, 1st: 50% since baseline
-        { total: 200, idle: 100 }, // b, 1st: 50% since baseline
+        { total: 0, idle: 0 }, // a, 1st: window start
+        { total: 100, idle: 50 }, // a, 1st: 50%
+        { total: 100, idle: 50 }, // b, 1st: window start
+        { total: 200, idle: 100 }, // b, 1st: 50%
         { total: 300, idle: 50 }, // a, 2nd: 100% since a's 1st
         { total: 400, idle: 150 }, // b, 2nd: 75% since b's 1st
       ),
+      wait,
     );
     const a = cpuCheck(spec, 'a');
     const b = cpuCheck(spec, 'b');
     const values = [];
     for (const check of [a, b, a, b]) values.push((await probe.run(check, createCycle())).value);
     expect(values).toEqual([50, 50, 100, 75]);
+    expect(waits).toHaveLength(2);
   });
 
   it('is UNKNOWN when no CPU time passed since the last sample', async () => {
-    const probe = createCpuProbe(samples({ total: 5, idle: 5 }, { total: 5, idle: 5 }));
+    const probe = createCpuProbe(samples({ total: 5, idle: 5 }, { total: 5, idle: 5 }), wait);
     expect(await probe.run(cpuCheck(spec), createCycle())).toMatchObject({ status: 'UNKNOWN', value: null });
   });
 
-  it('is UNKNOWN on the first run when the baseline could not be read, then measures', async () => {
-    const probe = createCpuProbe(samples(new Error('EACCES'), { total: 100, idle: 100 }, { total: 200, idle: 100 }));
+  it('is UNKNOWN on the first run when the window could not start, then measures', async () => {
+    const probe = createCpuProbe(
+      samples(new Error('EACCES'), { total: 100, idle: 100 }, { total: 200, idle: 100 }),
+      wait,
+    );
     const check = cpuCheck(spec);
     expect(await probe.run(check, createCycle())).toMatchObject({ status: 'UNKNOWN', value: null });
     expect(await probe.run(check, createCycle())).toMatchObject({ status: 'CRITICAL', value: 100 });
@@ -173,15 +185,17 @@ describe('cpu probe', () => {
 });
 
 describe('cpu probe against this machine', () => {
-  it('reports a busy percent between 0 and 100 after a busy loop', async () => {
+  it('reports a busy percent between 0 and 100, above 0 after a busy loop', async () => {
     const probe = createCpuProbe();
+    const check = cpuCheck({ above: 100 });
+    const first = await probe.run(check, createCycle());
+    expect(first.value).toBeGreaterThanOrEqual(0);
     let spins = 0;
     for (const end = Date.now() + 200; Date.now() < end;) spins++;
-    const outcome = await probe.run(cpuCheck({ above: 100 }), createCycle());
+    const outcome = await probe.run(check, createCycle());
     expect(spins).toBeGreaterThan(0);
     expect(outcome.status).toBe('OK');
-    expect(outcome.value).toBeGreaterThanOrEqual(0);
-    expect(outcome.value).toBeLessThanOrEqual(100);
     expect(outcome.value).toBeGreaterThan(0); // we kept a core busy for 200 ms
+    expect(outcome.value).toBeLessThanOrEqual(100);
   });
 });
