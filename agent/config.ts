@@ -11,10 +11,10 @@ export const agentSettings = {
     flag: 'server',
     env: ['VILICUS_SERVER'],
     default: 'http://127.0.0.1:8080',
-    parse: parse.url,
+    parse: parse.urlWith('http:', 'https:'),
     help: 'The vilicus server the agent reports to',
   }),
-  token: s<string>({
+  token: s<string | undefined>({
     flag: 'token',
     env: ['VILICUS_TOKEN'],
     default: undefined,
@@ -22,14 +22,14 @@ export const agentSettings = {
     help: 'This agent’s token (from `vilicus agents add`)',
     secret: true,
   }),
-  tokenFile: s<string>({
+  tokenFile: s<string | undefined>({
     flag: 'token-file',
     env: ['VILICUS_TOKEN_FILE'],
     default: undefined,
     parse: parse.string,
     help: 'Read the token from this file instead',
   }),
-  name: s<string>({
+  name: s<string | undefined>({
     flag: 'name',
     env: ['VILICUS_AGENT_NAME', 'NODE_NAME'],
     default: undefined,

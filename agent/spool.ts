@@ -1,4 +1,4 @@
-// Results waiting to be sent. Bounded: when the server is away for long, the
+// Results waiting to be sent (each with its id: the agent always sets one). Bounded: when the server is away for long, the
 // oldest results go first (counted), so memory stays flat and fresh data wins.
 import type { ResultIn } from '../server/api/contract/index.ts';
 

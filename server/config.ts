@@ -27,15 +27,15 @@ export const serverSettings = {
     parse: parse.string,
     help: 'Folder for the embedded database and the generated admin token',
   }),
-  databaseUrl: s<string>({
+  databaseUrl: s<string | undefined>({
     flag: 'database-url',
     env: ['DATABASE_URL', 'VILICUS_DATABASE_URL'],
     default: undefined,
-    parse: parse.url,
+    parse: parse.urlWith('postgres:', 'postgresql:'),
     help: 'PostgreSQL URL; unset = embedded PGlite in the data dir',
     secret: true,
   }),
-  adminToken: s<string>({
+  adminToken: s<string | undefined>({
     flag: 'admin-token',
     env: ['VILICUS_ADMIN_TOKEN'],
     default: undefined,
@@ -88,7 +88,7 @@ export const clientSettings = {
     flag: 'server',
     env: ['VILICUS_SERVER'],
     default: 'http://127.0.0.1:8080',
-    parse: parse.url,
+    parse: parse.urlWith('http:', 'https:'),
     help: 'Server URL for the client commands',
   }),
   adminToken: serverSettings.adminToken,

@@ -13,7 +13,7 @@ export function parseDuration(text: string): number | null {
 
 /** The shortest readable form of a duration, for messages: 90_000 → "1m30s". */
 export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (Math.round(ms) < 1000) return `${Math.round(ms)}ms`;
   let rest = Math.round(ms / 1000);
   const parts: string[] = [];
   for (const [unit, size] of [

@@ -52,33 +52,47 @@ export function resolveSettings<S extends Record<string, Setting<unknown>>>(
     try {
       out[key] = raw === undefined ? setting.default : setting.parse(raw);
     } catch (error) {
-      throw new SettingError(where, (error as Error).message);
+      const message = (error as Error).message;
+      // A mistyped DATABASE_URL must not print its password into the log.
+      throw new SettingError(where, setting.secret && raw ? message.replaceAll(raw, '<hidden>') : message);
     }
   }
   return Object.freeze(out) as SettingsOf<S>;
+}
+
+/** Digits only: Number('') is 0 and Number('1e3') is 1000, neither is what a person meant. */
+function wholeNumber(raw: string): number {
+  return /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
 }
 
 // Parsers, each throwing a sentence a person can act on.
 export const parse = {
   string: (raw: string): string => raw,
   port: (raw: string): number => {
-    const n = Number(raw);
+    const n = wholeNumber(raw);
     if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`"${raw}" is not a port (0-65535)`);
     return n;
   },
   positiveInt: (raw: string): number => {
-    const n = Number(raw);
+    const n = wholeNumber(raw);
     if (!Number.isInteger(n) || n < 1) throw new Error(`"${raw}" is not a positive whole number`);
     return n;
   },
-  url: (raw: string): string => {
-    try {
-      new URL(raw);
-    } catch {
-      throw new Error(`"${raw}" is not a URL`);
-    }
-    return raw;
-  },
+  /** A URL with one of these schemes: `mon:8080` parses as a URL, but is not a server address. */
+  urlWith:
+    (...protocols: string[]) =>
+    (raw: string): string => {
+      let url: URL;
+      try {
+        url = new URL(raw);
+      } catch {
+        throw new Error(`"${raw}" is not a URL`);
+      }
+      if (!protocols.includes(url.protocol)) {
+        throw new Error(`"${raw}" must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+      }
+      return raw;
+    },
   oneOf: <T extends string>(...allowed: T[]): ((raw: string) => T) => {
     return (raw) => {
       if (!(allowed as string[]).includes(raw)) throw new Error(`"${raw}" is not one of ${allowed.join(', ')}`);

@@ -49,7 +49,7 @@ describe('createBackoff', () => {
   });
 
   it('rounds to whole milliseconds', () => {
-    expect(createBackoff(500, 30_000, () => 0.3333)[`next`]()).toBe(250);
+    expect(createBackoff(500, 30_000, () => 0.3333).next()).toBe(250);
     expect(createBackoff(1_000, 30_000, () => 0.6667).next()).toBe(667);
   });
 });

@@ -106,7 +106,12 @@ describe('loadAgentConfig', () => {
     // not a URL at all
     ['a server that is not a URL', ['--server', 'mon 8080'], {}, '--server: "mon 8080" is not a URL'],
     // host:port without a scheme parses as a URL with scheme "mon:", and fetch can never reach it
-    ['a server without http:// or https://', ['--server', 'mon:8080'], {}, '--server: "mon:8080" is not'],
+    [
+      'a server without http:// or https://',
+      ['--server', 'mon:8080'],
+      {},
+      '--server: "mon:8080" must start with http:// or https://',
+    ],
     // levels are a closed list
     ['an unknown log level', [], { VILICUS_LOG_LEVEL: 'chatty' }, 'VILICUS_LOG_LEVEL: "chatty" is not one of'],
     // flags the agent does not have

@@ -15,6 +15,16 @@ const seconds = (date: Date | null): number | null => (date === null ? null : (d
 /** One step of a sequence: a result with a status, or the agent going missing, at seconds after T0. */
 type Step = [Status | 'MISSING', number];
 
+/** `'OK@0 CRITICAL@30 MISSING@90'` → the steps it names, so each table row reads as a timeline. */
+function steps(sequence: string): Step[] {
+  return sequence.split(' ').map((step) => {
+    const [status = '', offset = ''] = step.split('@');
+    if (!/^(OK|WARNING|CRITICAL|UNKNOWN|MISSING)$/.test(status) || !/^\d+$/.test(offset))
+      throw new Error(`not a step: ${step}`);
+    return [status as Step[0], Number(offset)];
+  });
+}
+
 interface Folded {
   states: CheckState[];
   transitions: Transition[];
@@ -25,11 +35,11 @@ function rules(sustainSeconds = 0, severity: Severity = 'critical'): EvaluationR
 }
 
 /** Apply every step in order, keeping each state and every transition. */
-function fold(steps: readonly Step[], evaluation: EvaluationRules): Folded {
+function fold(sequence: string, evaluation: EvaluationRules): Folded {
   const states: CheckState[] = [];
   const transitions: Transition[] = [];
   let state: CheckState | null = null;
-  for (const [status, offset] of steps) {
+  for (const [status, offset] of steps(sequence)) {
     let evaluated;
     if (status === 'MISSING') {
       if (!state) throw new Error('a sequence cannot start with MISSING');
@@ -52,38 +62,21 @@ function fold(steps: readonly Step[], evaluation: EvaluationRules): Folded {
 const show = (t: Transition): string => `${t.from ?? 'none'}->${t.to}@${seconds(t.at)}`;
 
 describe('applyResult', () => {
-  it.each<[string, Step[], EvaluationRules, Status, string[]]>([
+  it.each<[string, string, EvaluationRules, Status, string[]]>([
     // first result OK: the state starts OK
-    ['first result OK starts OK', [['OK', 0]], rules(), 'OK', ['none->OK@0']],
+    ['first result OK starts OK', 'OK@0', rules(), 'OK', ['none->OK@0']],
     // first result CRITICAL without a window counts at once
-    [
-      'first result CRITICAL starts CRITICAL without a window',
-      [['CRITICAL', 0]],
-      rules(),
-      'CRITICAL',
-      ['none->CRITICAL@0'],
-    ],
+    ['first result CRITICAL starts CRITICAL without a window', 'CRITICAL@0', rules(), 'CRITICAL', ['none->CRITICAL@0']],
     // first result WARNING without a window counts at once
-    ['first result WARNING starts WARNING without a window', [['WARNING', 0]], rules(), 'WARNING', ['none->WARNING@0']],
+    ['first result WARNING starts WARNING without a window', 'WARNING@0', rules(), 'WARNING', ['none->WARNING@0']],
     // first result UNKNOWN is reported as it is
-    ['first result UNKNOWN starts UNKNOWN', [['UNKNOWN', 0]], rules(), 'UNKNOWN', ['none->UNKNOWN@0']],
+    ['first result UNKNOWN starts UNKNOWN', 'UNKNOWN@0', rules(), 'UNKNOWN', ['none->UNKNOWN@0']],
     // a first CRITICAL under a window is not yet a problem: nothing is known so far
-    [
-      'first result CRITICAL under a window waits as UNKNOWN',
-      [['CRITICAL', 0]],
-      rules(60),
-      'UNKNOWN',
-      ['none->UNKNOWN@0'],
-    ],
+    ['first result CRITICAL under a window waits as UNKNOWN', 'CRITICAL@0', rules(60), 'UNKNOWN', ['none->UNKNOWN@0']],
     // the window fills: the CRITICAL run from 30s lasts 60s at 90s
     [
       'CRITICAL counts once every result for the window was CRITICAL',
-      [
-        ['OK', 0],
-        ['CRITICAL', 30],
-        ['CRITICAL', 60],
-        ['CRITICAL', 90],
-      ],
+      'OK@0 CRITICAL@30 CRITICAL@60 CRITICAL@90',
       rules(60),
       'CRITICAL',
       ['none->OK@0', 'OK->CRITICAL@90'],
@@ -91,12 +84,7 @@ describe('applyResult', () => {
     // one result short of the window: still OK
     [
       'CRITICAL does not count before the window is full',
-      [
-        ['OK', 0],
-        ['CRITICAL', 30],
-        ['CRITICAL', 60],
-        ['CRITICAL', 89],
-      ],
+      'OK@0 CRITICAL@30 CRITICAL@60 CRITICAL@89',
       rules(60),
       'OK',
       ['none->OK@0'],
@@ -104,15 +92,7 @@ describe('applyResult', () => {
     // the OK at 70s ends the run from 30s; the new run from 80s fills the window at 140s
     [
       'a single OK in between restarts the window',
-      [
-        ['OK', 0],
-        ['CRITICAL', 30],
-        ['CRITICAL', 60],
-        ['OK', 70],
-        ['CRITICAL', 80],
-        ['CRITICAL', 120],
-        ['CRITICAL', 140],
-      ],
+      'OK@0 CRITICAL@30 CRITICAL@60 OK@70 CRITICAL@80 CRITICAL@120 CRITICAL@140',
       rules(60),
       'CRITICAL',
       ['none->OK@0', 'OK->CRITICAL@140'],
@@ -120,13 +100,7 @@ describe('applyResult', () => {
     // an UNKNOWN in between also ends the run (and is reported at once)
     [
       'an UNKNOWN in between restarts the window',
-      [
-        ['OK', 0],
-        ['CRITICAL', 10],
-        ['UNKNOWN', 40],
-        ['CRITICAL', 50],
-        ['CRITICAL', 80],
-      ],
+      'OK@0 CRITICAL@10 UNKNOWN@40 CRITICAL@50 CRITICAL@80',
       rules(60),
       'UNKNOWN',
       ['none->OK@0', 'OK->UNKNOWN@40'],
@@ -134,14 +108,7 @@ describe('applyResult', () => {
     // the WARNING at 40s keeps the problem run from 10s going but restarts the CRITICAL run at 70s
     [
       'a WARNING in between keeps the WARNING run but restarts the CRITICAL run',
-      [
-        ['OK', 0],
-        ['CRITICAL', 10],
-        ['WARNING', 40],
-        ['CRITICAL', 70],
-        ['CRITICAL', 100],
-        ['CRITICAL', 130],
-      ],
+      'OK@0 CRITICAL@10 WARNING@40 CRITICAL@70 CRITICAL@100 CRITICAL@130',
       rules(60),
       'CRITICAL',
       ['none->OK@0', 'OK->WARNING@70', 'WARNING->CRITICAL@130'],
@@ -149,14 +116,7 @@ describe('applyResult', () => {
     // WARNING after its window; CRITICAL from 80s must also last 60s before escalating
     [
       'escalation from WARNING to CRITICAL waits for the window too',
-      [
-        ['OK', 0],
-        ['WARNING', 10],
-        ['WARNING', 70],
-        ['CRITICAL', 80],
-        ['CRITICAL', 110],
-        ['CRITICAL', 140],
-      ],
+      'OK@0 WARNING@10 WARNING@70 CRITICAL@80 CRITICAL@110 CRITICAL@140',
       rules(60),
       'CRITICAL',
       ['none->OK@0', 'OK->WARNING@70', 'WARNING->CRITICAL@140'],
@@ -164,15 +124,7 @@ describe('applyResult', () => {
     // the WARNING at 110s ends the CRITICAL run from 80s; the run from 120s is only 25s old at 145s
     [
       'escalation from WARNING does not happen on a short CRITICAL run',
-      [
-        ['OK', 0],
-        ['WARNING', 10],
-        ['WARNING', 70],
-        ['CRITICAL', 80],
-        ['WARNING', 110],
-        ['CRITICAL', 120],
-        ['CRITICAL', 145],
-      ],
+      'OK@0 WARNING@10 WARNING@70 CRITICAL@80 WARNING@110 CRITICAL@120 CRITICAL@145',
       rules(60),
       'WARNING',
       ['none->OK@0', 'OK->WARNING@70'],
@@ -180,12 +132,7 @@ describe('applyResult', () => {
     // once CRITICAL, a WARNING result lowers the state at once, window or not
     [
       'de-escalation from CRITICAL to WARNING happens at once under a window',
-      [
-        ['OK', 0],
-        ['CRITICAL', 10],
-        ['CRITICAL', 70],
-        ['WARNING', 80],
-      ],
+      'OK@0 CRITICAL@10 CRITICAL@70 WARNING@80',
       rules(60),
       'WARNING',
       ['none->OK@0', 'OK->CRITICAL@70', 'CRITICAL->WARNING@80'],
@@ -193,10 +140,7 @@ describe('applyResult', () => {
     // the same without a window
     [
       'de-escalation from CRITICAL to WARNING happens at once without a window',
-      [
-        ['CRITICAL', 0],
-        ['WARNING', 30],
-      ],
+      'CRITICAL@0 WARNING@30',
       rules(),
       'WARNING',
       ['none->CRITICAL@0', 'CRITICAL->WARNING@30'],
@@ -204,12 +148,7 @@ describe('applyResult', () => {
     // recovery needs no window
     [
       'recovery from CRITICAL to OK happens at once under a window',
-      [
-        ['OK', 0],
-        ['CRITICAL', 10],
-        ['CRITICAL', 70],
-        ['OK', 80],
-      ],
+      'OK@0 CRITICAL@10 CRITICAL@70 OK@80',
       rules(60),
       'OK',
       ['none->OK@0', 'OK->CRITICAL@70', 'CRITICAL->OK@80'],
@@ -217,12 +156,7 @@ describe('applyResult', () => {
     // recovery from WARNING also needs no window
     [
       'recovery from WARNING to OK happens at once under a window',
-      [
-        ['OK', 0],
-        ['WARNING', 10],
-        ['WARNING', 70],
-        ['OK', 71],
-      ],
+      'OK@0 WARNING@10 WARNING@70 OK@71',
       rules(60),
       'OK',
       ['none->OK@0', 'OK->WARNING@70', 'WARNING->OK@71'],
@@ -230,10 +164,7 @@ describe('applyResult', () => {
     // "cannot tell" is reported at once, even under a window
     [
       'UNKNOWN counts at once under a window',
-      [
-        ['OK', 0],
-        ['UNKNOWN', 30],
-      ],
+      'OK@0 UNKNOWN@30',
       rules(60),
       'UNKNOWN',
       ['none->OK@0', 'OK->UNKNOWN@30'],
@@ -241,13 +172,7 @@ describe('applyResult', () => {
     // without a window every change of result is a transition
     [
       'flapping without a window makes a transition per change',
-      [
-        ['OK', 0],
-        ['CRITICAL', 30],
-        ['OK', 60],
-        ['CRITICAL', 90],
-        ['OK', 120],
-      ],
+      'OK@0 CRITICAL@30 OK@60 CRITICAL@90 OK@120',
       rules(),
       'OK',
       ['none->OK@0', 'OK->CRITICAL@30', 'CRITICAL->OK@60', 'OK->CRITICAL@90', 'CRITICAL->OK@120'],
@@ -255,15 +180,7 @@ describe('applyResult', () => {
     // under a window the same flapping never makes a problem
     [
       'flapping under a window makes no transition',
-      [
-        ['OK', 0],
-        ['CRITICAL', 30],
-        ['OK', 60],
-        ['CRITICAL', 90],
-        ['OK', 120],
-        ['CRITICAL', 150],
-        ['OK', 180],
-      ],
+      'OK@0 CRITICAL@30 OK@60 CRITICAL@90 OK@120 CRITICAL@150 OK@180',
       rules(60),
       'OK',
       ['none->OK@0'],
@@ -271,7 +188,7 @@ describe('applyResult', () => {
     // severity warning: a CRITICAL result counts as WARNING
     [
       'severity warning caps a CRITICAL result to WARNING',
-      [['CRITICAL', 0]],
+      'CRITICAL@0',
       rules(0, 'warning'),
       'WARNING',
       ['none->WARNING@0'],
@@ -279,12 +196,7 @@ describe('applyResult', () => {
     // severity warning: a long CRITICAL run still never becomes CRITICAL
     [
       'severity warning never escalates a sustained CRITICAL run',
-      [
-        ['OK', 0],
-        ['CRITICAL', 10],
-        ['CRITICAL', 70],
-        ['CRITICAL', 130],
-      ],
+      'OK@0 CRITICAL@10 CRITICAL@70 CRITICAL@130',
       rules(60, 'warning'),
       'WARNING',
       ['none->OK@0', 'OK->WARNING@70'],
@@ -292,10 +204,7 @@ describe('applyResult', () => {
     // severity warning leaves WARNING results as they are
     [
       'severity warning keeps WARNING as WARNING',
-      [
-        ['OK', 0],
-        ['WARNING', 30],
-      ],
+      'OK@0 WARNING@30',
       rules(0, 'warning'),
       'WARNING',
       ['none->OK@0', 'OK->WARNING@30'],
@@ -303,10 +212,7 @@ describe('applyResult', () => {
     // a result older than the last one applied changes nothing
     [
       'an out-of-order OK does not end a CRITICAL state',
-      [
-        ['CRITICAL', 60],
-        ['OK', 30],
-      ],
+      'CRITICAL@60 OK@30',
       rules(),
       'CRITICAL',
       ['none->CRITICAL@60'],
@@ -314,39 +220,17 @@ describe('applyResult', () => {
     // the older OK at 30s would have restarted the run from 10s; ignored, the run fills at 70s
     [
       'an out-of-order OK does not restart a run',
-      [
-        ['OK', 0],
-        ['CRITICAL', 10],
-        ['CRITICAL', 40],
-        ['OK', 30],
-        ['CRITICAL', 70],
-      ],
+      'OK@0 CRITICAL@10 CRITICAL@40 OK@30 CRITICAL@70',
       rules(60),
       'CRITICAL',
       ['none->OK@0', 'OK->CRITICAL@70'],
     ],
     // an older CRITICAL does not make an OK state a problem
-    [
-      'an out-of-order CRITICAL does not start a problem',
-      [
-        ['OK', 60],
-        ['CRITICAL', 30],
-      ],
-      rules(),
-      'OK',
-      ['none->OK@60'],
-    ],
+    ['an out-of-order CRITICAL does not start a problem', 'OK@60 CRITICAL@30', rules(), 'OK', ['none->OK@60']],
     // the agent went missing: the CRITICAL run from 10s is forgotten, the one from 60s is too short at 90s
     [
       'a missing agent forgets the run, so the window starts over',
-      [
-        ['OK', 0],
-        ['CRITICAL', 10],
-        ['CRITICAL', 40],
-        ['MISSING', 50],
-        ['CRITICAL', 60],
-        ['CRITICAL', 90],
-      ],
+      'OK@0 CRITICAL@10 CRITICAL@40 MISSING@50 CRITICAL@60 CRITICAL@90',
       rules(60),
       'UNKNOWN',
       ['none->OK@0', 'OK->UNKNOWN@50'],
@@ -354,126 +238,60 @@ describe('applyResult', () => {
     // after going missing, a fresh result without a window is reported at once
     [
       'a result after a missing agent ends UNKNOWN at once',
-      [
-        ['OK', 0],
-        ['MISSING', 90],
-        ['OK', 100],
-      ],
+      'OK@0 MISSING@90 OK@100',
       rules(),
       'OK',
       ['none->OK@0', 'OK->UNKNOWN@90', 'UNKNOWN->OK@100'],
     ],
-  ])('%s', (_name, steps, evaluation, finalStatus, transitions) => {
-    const folded = fold(steps, evaluation);
+  ])('%s', (_name, sequence, evaluation, finalStatus, transitions) => {
+    const folded = fold(sequence, evaluation);
     expect(folded.states.at(-1)?.status).toBe(finalStatus);
     expect(folded.transitions.map(show)).toEqual(transitions);
   });
 
-  it.each<[string, Step[], EvaluationRules, (number | null)[]]>([
+  it.each<[string, string, EvaluationRules, (number | null)[]]>([
     // since moves at 30s (problem) and 90s (recovery), not on repeated results
     [
       'since moves only when the status changes',
-      [
-        ['OK', 0],
-        ['OK', 15],
-        ['CRITICAL', 30],
-        ['CRITICAL', 60],
-        ['OK', 90],
-        ['OK', 120],
-      ],
+      'OK@0 OK@15 CRITICAL@30 CRITICAL@60 OK@90 OK@120',
       rules(),
       [0, 0, 30, 30, 90, 90],
     ],
     // under a window the status changes when the window fills (90s), not when the run began (30s)
     [
       'since is the moment the window filled, not the start of the run',
-      [
-        ['OK', 0],
-        ['CRITICAL', 30],
-        ['CRITICAL', 60],
-        ['CRITICAL', 90],
-        ['CRITICAL', 120],
-      ],
+      'OK@0 CRITICAL@30 CRITICAL@60 CRITICAL@90 CRITICAL@120',
       rules(60),
       [0, 0, 0, 90, 90],
     ],
     // an out-of-order result keeps since
-    [
-      'since stays on an out-of-order result',
-      [
-        ['OK', 60],
-        ['CRITICAL', 30],
-        ['OK', 90],
-      ],
-      rules(),
-      [60, 60, 60],
-    ],
-  ])('%s', (_name, steps, evaluation, since) => {
-    expect(fold(steps, evaluation).states.map((s) => seconds(s.since))).toEqual(since);
+    ['since stays on an out-of-order result', 'OK@60 CRITICAL@30 OK@90', rules(), [60, 60, 60]],
+  ])('%s', (_name, sequence, evaluation, since) => {
+    expect(fold(sequence, evaluation).states.map((s) => seconds(s.since))).toEqual(since);
   });
 
-  it.each<[string, Step[], EvaluationRules, number | null, number | null]>([
+  it.each<[string, string, EvaluationRules, number | null, number | null]>([
     // a CRITICAL run under way: both runs start at its first result
-    [
-      'a CRITICAL run sets both run starts',
-      [
-        ['OK', 0],
-        ['CRITICAL', 10],
-        ['CRITICAL', 20],
-      ],
-      rules(60),
-      10,
-      10,
-    ],
+    ['a CRITICAL run sets both run starts', 'OK@0 CRITICAL@10 CRITICAL@20', rules(60), 10, 10],
     // a WARNING after CRITICAL keeps the problem run and ends the CRITICAL run
-    [
-      'a WARNING ends only the CRITICAL run',
-      [
-        ['CRITICAL', 10],
-        ['WARNING', 20],
-      ],
-      rules(60),
-      10,
-      null,
-    ],
+    ['a WARNING ends only the CRITICAL run', 'CRITICAL@10 WARNING@20', rules(60), 10, null],
     // OK ends both runs
-    [
-      'an OK ends both runs',
-      [
-        ['CRITICAL', 10],
-        ['OK', 20],
-      ],
-      rules(60),
-      null,
-      null,
-    ],
+    ['an OK ends both runs', 'CRITICAL@10 OK@20', rules(60), null, null],
     // severity warning: a CRITICAL result never starts a CRITICAL run
-    ['severity warning starts no CRITICAL run', [['CRITICAL', 10]], rules(60, 'warning'), 10, null],
-  ])('%s', (_name, steps, evaluation, warnSince, critSince) => {
-    const last = fold(steps, evaluation).states.at(-1)!;
+    ['severity warning starts no CRITICAL run', 'CRITICAL@10', rules(60, 'warning'), 10, null],
+  ])('%s', (_name, sequence, evaluation, warnSince, critSince) => {
+    const last = fold(sequence, evaluation).states.at(-1)!;
     expect([seconds(last.warnSince), seconds(last.critSince)]).toEqual([warnSince, critSince]);
   });
 
   it('keeps the latest value, message and observation time even without a transition', () => {
-    const { states, transitions } = fold(
-      [
-        ['OK', 0],
-        ['OK', 30],
-      ],
-      rules(),
-    );
+    const { states, transitions } = fold('OK@0 OK@30', rules());
     expect(transitions).toHaveLength(1);
     expect(states[1]).toMatchObject({ value: 30, message: 'OK@30', lastObservedAt: at(30), since: at(0) });
   });
 
   it('describes a transition with the observation that caused it and reason "result"', () => {
-    const { transitions } = fold(
-      [
-        ['OK', 0],
-        ['CRITICAL', 30],
-      ],
-      rules(),
-    );
+    const { transitions } = fold('OK@0 CRITICAL@30', rules());
     expect(transitions[1]).toEqual({
       from: 'OK',
       to: 'CRITICAL',
@@ -504,11 +322,7 @@ describe('applyResult', () => {
       },
     ],
   ])('lowers CRITICAL to WARNING at once while the WARNING run is still pending when %s', (_name, previous) => {
-    const next = applyResult(
-      previous,
-      { status: 'WARNING', value: 2, message: null, observedAt: at(30) },
-      rules(600),
-    );
+    const next = applyResult(previous, { status: 'WARNING', value: 2, message: null, observedAt: at(30) }, rules(600));
     expect(next.state.status).toBe('WARNING');
     expect(next.transition && show(next.transition)).toBe('CRITICAL->WARNING@30');
   });

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { SettingError } from '../../../server/api/contract/settings.ts';
 import { loadClientConfig, loadServerConfig, type ServerConfig } from '../../../server/config.ts';
 
-const DEFAULTS: ServerConfig = {
+// Settings without a default are undefined at run time, whatever ServerConfig says.
+type Loaded = { [K in keyof ServerConfig]: ServerConfig[K] | undefined };
+
+const DEFAULTS: Loaded = {
   port: 8080,
   host: '0.0.0.0',
   dataDir: './.vilicus',
@@ -23,7 +26,7 @@ describe('loadServerConfig', () => {
     expect(loadServerConfig([], { PORT: '1', HOME: '/root' })).toEqual(DEFAULTS);
   });
 
-  it.each<[string, string[], Record<string, string>, Partial<ServerConfig>]>([
+  it.each<[string, string[], Record<string, string>, Partial<Loaded>]>([
     // env over defaults
     ['VILICUS_PORT sets the port', [], { VILICUS_PORT: '9090' }, { port: 9090 }],
     // flag over defaults

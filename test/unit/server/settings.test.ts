@@ -14,7 +14,7 @@ const table = {
     flag: 'url',
     env: ['PRIMARY_URL', 'FALLBACK_URL'],
     default: undefined,
-    parse: parse.url,
+    parse: parse.urlWith('http:', 'https:'),
     help: 'url',
   } as Setting<string>,
 };
@@ -142,8 +142,20 @@ describe('parse', () => {
     expect(parse.positiveInt('12')).toBe(12);
   });
 
-  it.each([['not a url'], ['/relative'], ['']])('url refuses %j', (raw) => {
-    expect(() => parse.url(raw)).toThrow(`"${raw}" is not a URL`);
+  it.each([['not a url'], ['/relative'], ['']])('urlWith refuses %j as not a URL', (raw) => {
+    expect(() => parse.urlWith('http:')(raw)).toThrow(`"${raw}" is not a URL`);
+  });
+
+  it.each([
+    ['mon:8080', 'http:'], // a host:port parses as a URL with scheme "mon:"
+    ['ftp://x', 'http:'], // a real URL of the wrong kind
+    ['db:5432', 'postgres:'], // a DATABASE_URL without its scheme
+  ])('urlWith refuses %j for want of %s', (raw, protocol) => {
+    expect(() => parse.urlWith(protocol)(raw)).toThrow(`must start with ${protocol}//`);
+  });
+
+  it('urlWith accepts any of its schemes', () => {
+    expect(parse.urlWith('postgres:', 'postgresql:')('postgresql://u@h/db')).toBe('postgresql://u@h/db');
   });
 
   it('oneOf accepts a listed value and names the choices otherwise', () => {
