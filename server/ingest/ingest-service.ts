@@ -34,7 +34,7 @@ export class IngestService {
       if (!check || !matchesSelector(agent.labels, check.rules.matchLabels)) {
         rejected.push({
           index,
-          error: 'VILICUS_ERR_UNKNOWN_CHECK',
+          error: errors.unknownCheck.code,
           message: `check ${result.check} is not assigned to this agent`,
         });
         return;

@@ -128,7 +128,10 @@ function samples(...times: (CpuTimes | Error)[]): CpuTimesReader & { reads: numb
 describe('cpu probe', () => {
   const spec: CpuProbe = { above: 90, warnAbove: 80 };
   const waits: number[] = [];
-  const wait = async (ms: number) => void waits.push(ms);
+  const wait = (ms: number): Promise<void> => {
+    waits.push(ms);
+    return Promise.resolve();
+  };
 
   it('reads nothing until a check runs', () => {
     const reader = samples({ total: 0, idle: 0 });
