@@ -1,6 +1,6 @@
 // The server's one config module: every setting, validated at start and frozen.
 // Nothing else in server/ reads process.env.
-import { parseDuration } from './domain/duration.ts';
+import { parseDuration } from './api/contract/duration.ts';
 import { parse, parseFlags, resolveSettings, type Setting, type SettingsOf } from './api/contract/settings.ts';
 
 const s = <T>(setting: Setting<T>): Setting<T> => setting;

@@ -2,6 +2,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentCreated, AgentView, CheckView } from '../api/contract/index.ts';
+import { kindsOf } from '../api/contract/check-rules.ts';
 import type { ClientConfig } from '../config.ts';
 import { readDocuments } from './documents.ts';
 import { adminClient } from './http.ts';
@@ -42,7 +43,7 @@ export async function getChecks(config: ClientConfig, namespace?: string): Promi
   const rows = body.items.map((c) => {
     const failing = c.status.agents.filter((a) => a.status !== 'OK');
     const worst = failing.find((a) => a.status === 'CRITICAL') ?? failing[0];
-    const probe = c.spec.process ? 'process' : 'cpu';
+    const probe = kindsOf(c.spec).join(',');
     return [
       c.metadata.namespace,
       c.metadata.name,

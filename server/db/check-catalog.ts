@@ -6,7 +6,7 @@ import { sql } from './sql.ts';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { AgentCheck, CheckSpec } from '../api/contract/index.ts';
 import { matchesSelector } from '../domain/agents.ts';
-import { normalizeSpec, type NormalizedCheck } from '../domain/check-spec.ts';
+import { normalizeSpec, probeWithDefaults, type NormalizedCheck } from '../api/contract/check-rules.ts';
 
 export interface CatalogCheck {
   id: string;
@@ -87,9 +87,6 @@ export class CheckCatalog {
 function toCatalogCheck(row: { id: string; namespace: string; name: string; spec: CheckSpec }): CatalogCheck {
   const rules = normalizeSpec(row.spec);
   const base = { id: row.id, name: row.name, namespace: row.namespace, intervalSeconds: rules.intervalSeconds };
-  const wire: AgentCheck =
-    rules.kind === 'cpu'
-      ? { ...base, kind: 'cpu', cpu: row.spec.cpu! }
-      : { ...base, kind: 'process', process: { minCount: 1, ...row.spec.process! } };
+  const wire = { ...base, kind: rules.kind, [rules.kind]: probeWithDefaults(row.spec, rules.kind) } as AgentCheck;
   return { ...row, rules, wire };
 }

@@ -2,7 +2,7 @@
 import { sql } from './sql.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AgentCheckStatus, CheckDocument, CheckSpec, Status } from '../api/contract/index.ts';
-import { normalizeSpec } from '../domain/check-spec.ts';
+import { normalizeSpec } from '../api/contract/check-rules.ts';
 import { bumpRevision } from './agents.repository.ts';
 
 export type CheckSource = 'api' | 'crd';

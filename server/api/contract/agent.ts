@@ -1,6 +1,6 @@
 // The agent as the API shows it, and the config document it polls.
 import Type from 'typebox';
-import { CpuProbe, ProcessProbe } from './probes.ts';
+import { AgentCheck } from './probes/index.ts';
 
 const Labels = Type.Record(Type.String({ maxLength: 317 }), Type.String({ maxLength: 63 }), { maxProperties: 64 });
 
@@ -43,18 +43,6 @@ export const CheckOut = Type.Object(
   { additionalProperties: false },
 );
 export type CheckOut = Type.Static<typeof CheckOut>;
-
-const AgentCheckBase = {
-  id: Type.String({ format: 'uuid' }),
-  name: Type.String(),
-  namespace: Type.String(),
-  intervalSeconds: Type.Number({ minimum: 1 }),
-};
-export const ProcessCheck = Type.Object({ ...AgentCheckBase, kind: Type.Literal('process'), process: ProcessProbe });
-export const CpuCheck = Type.Object({ ...AgentCheckBase, kind: Type.Literal('cpu'), cpu: CpuProbe });
-/** A check as the agent needs it: the probe and its interval, nothing else. */
-export const AgentCheck = Type.Union([ProcessCheck, CpuCheck]);
-export type AgentCheck = Type.Static<typeof AgentCheck>;
 
 export const AgentConfig = Type.Object({
   agent: AgentView,

@@ -1,7 +1,8 @@
 // The Check document: the same shape as the Kubernetes custom resource
 // (DESIGN.md §4), so `vilicus apply -f` and `kubectl apply -f` take one file.
 import Type from 'typebox';
-import { CpuProbe, Duration, ProcessProbe } from './probes.ts';
+import { Duration } from './duration.ts';
+import { ProbeProperties } from './probes/index.ts';
 import { Status } from './result.ts';
 
 export const CheckName = Type.String({
@@ -21,8 +22,7 @@ const LabelMap = Type.Record(Type.String({ maxLength: 317 }), Type.String({ maxL
 
 export const CheckSpec = Type.Object(
   {
-    process: Type.Optional(ProcessProbe),
-    cpu: Type.Optional(CpuProbe),
+    ...ProbeProperties,
     nodeSelector: Type.Optional(Type.Object({ matchLabels: Type.Optional(LabelMap) }, { additionalProperties: false })),
     interval: Type.Optional(Duration),
     severity: Type.Optional(Type.Union([Type.Literal('critical'), Type.Literal('warning')])),

@@ -6,10 +6,10 @@ import {
   AgentConfig,
   AgentView,
   CheckOut,
-  CpuCheck,
   ErrorReply,
   IngestReply,
-  ProcessCheck,
+  probeKinds,
+  probes,
   ResultsIn,
   type ResultIn,
 } from '../contract/index.ts';
@@ -46,14 +46,14 @@ export function agentConversationRoutes(app: FastifyInstance, deps: AppDeps): vo
     },
   );
 
-  for (const kind of ['process', 'cpu'] as const) {
+  for (const kind of probeKinds) {
     app.get(
       `/api/v1/${kind}_check/`,
       {
         schema: {
           ...agentAuth,
           summary: `This agent's ${kind} checks`,
-          response: { 200: Type.Array(kind === 'process' ? ProcessCheck : CpuCheck), ...failures },
+          response: { 200: Type.Array(probes[kind].agentCheck), ...failures },
         },
       },
       async (request) => {

@@ -1,0 +1,60 @@
+// What the JSON Schema cannot say about a Check, and the numbers the server
+// runs it on. Shared by the REST API and (later) the Kubernetes reconciler.
+import type { CheckSpec } from './check.ts';
+import { parseDuration } from './duration.ts';
+import { probeKinds, probes, type ProbeKind, type ProbeDefinition, type SpecProblem } from './probes/index.ts';
+
+export type { SpecProblem } from './probes/index.ts';
+
+/** A check as the server runs it: one probe kind, durations in numbers. */
+export interface NormalizedCheck {
+  kind: ProbeKind;
+  intervalSeconds: number;
+  sustainMs: number;
+  severity: 'critical' | 'warning';
+  matchLabels: Record<string, string>;
+}
+
+export const DEFAULT_INTERVAL = '30s';
+
+/** The probe kinds a spec sets (a valid spec sets exactly one). */
+export function kindsOf(spec: CheckSpec): ProbeKind[] {
+  return probeKinds.filter((kind) => spec[kind] !== undefined);
+}
+
+/** Every problem with a spec (empty when it is valid). */
+export function specProblems(spec: CheckSpec): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const kinds = kindsOf(spec);
+  if (kinds.length !== 1) {
+    problems.push({ field: '/spec', message: `exactly one probe kind is required (one of ${probeKinds.join(', ')})` });
+  }
+  const interval = parseDuration(spec.interval ?? DEFAULT_INTERVAL);
+  if (interval === null || interval < 1000) {
+    problems.push({ field: '/spec/interval', message: 'interval must be a duration of at least 1s' });
+  }
+  for (const kind of kinds) problems.push(...definition(kind).problems(spec[kind], `/spec/${kind}`));
+  return problems;
+}
+
+/** The numbers the server runs on. Call only on a spec without problems. */
+export function normalizeSpec(spec: CheckSpec): NormalizedCheck {
+  const kind = kindsOf(spec)[0] ?? probeKinds[0]!;
+  return {
+    kind,
+    intervalSeconds: (parseDuration(spec.interval ?? DEFAULT_INTERVAL) ?? 30_000) / 1000,
+    sustainMs: definition(kind).sustainMs(spec[kind]),
+    severity: spec.severity ?? 'critical',
+    matchLabels: spec.nodeSelector?.matchLabels ?? {},
+  };
+}
+
+/** The probe spec of a (valid) check with its defaults, as the agent receives it. */
+export function probeWithDefaults(spec: CheckSpec, kind: ProbeKind): unknown {
+  return definition(kind).withDefaults(spec[kind]);
+}
+
+// The registry's entries differ in their spec type; here every kind is handled alike.
+function definition(kind: ProbeKind): ProbeDefinition {
+  return probes[kind];
+}

@@ -1,0 +1,53 @@
+// `process`: is a process running, how many of it.
+import Type from 'typebox';
+import { agentCheckOf, defineProbe } from './definition.ts';
+
+export const ProcessProbe = Type.Object(
+  {
+    name: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 255,
+        description: 'Exact process name (comm, or the base name of argv[0])',
+      }),
+    ),
+    pattern: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 1024,
+        description: 'Regular expression matched against the full command line',
+      }),
+    ),
+    minCount: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000, default: 1 })),
+    maxCount: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000 })),
+  },
+  { additionalProperties: false },
+);
+export type ProcessProbe = Type.Static<typeof ProcessProbe>;
+export const ProcessCheck = agentCheckOf('process', ProcessProbe);
+
+export const processProbe = defineProbe({
+  kind: 'process',
+  schema: ProcessProbe,
+  agentCheck: ProcessCheck,
+  summary: 'a process by exact name or command-line pattern; CRITICAL outside minCount..maxCount',
+  problems(spec, at) {
+    const problems = [];
+    if ((spec.name === undefined) === (spec.pattern === undefined)) {
+      problems.push({ field: at, message: 'set exactly one of name or pattern' });
+    }
+    if (spec.pattern !== undefined) {
+      try {
+        new RegExp(spec.pattern);
+      } catch (error) {
+        problems.push({ field: `${at}/pattern`, message: `not a valid regular expression: ${String(error)}` });
+      }
+    }
+    if (spec.maxCount !== undefined && spec.maxCount < (spec.minCount ?? 1)) {
+      problems.push({ field: `${at}/maxCount`, message: 'maxCount must not be below minCount' });
+    }
+    return problems;
+  },
+  withDefaults: (spec) => ({ minCount: 1, ...spec }),
+  sustainMs: () => 0,
+});
