@@ -2,6 +2,7 @@
 import { sql } from './sql.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Agent } from './entities.ts';
+import { insertNotifications } from './outbox.repository.ts';
 import { hashToken, newToken } from './tokens.ts';
 
 export interface AgentRow {
@@ -86,8 +87,17 @@ export class AgentsRepository {
         from (select id, missing from "agent" where id = ${id} for update) old
         where a.id = old.id returning old.missing as was_missing`.execute(db);
       if (rows[0]?.was_missing) {
+        const message = 'agent checked in again';
         await sql`insert into "transition" (check_id, agent_id, from_status, to_status, at, reason, message)
-          values (null, ${id}, 'UNKNOWN', 'OK', ${at}, 'agent-back', 'agent checked in again')`.execute(db);
+          values (null, ${id}, 'UNKNOWN', 'OK', ${at}, 'agent-back', ${message})`.execute(db);
+        const mail = {
+          kind: 'agent-back' as const,
+          checkId: null,
+          agentId: id,
+          status: 'OK' as const,
+          previous: 'UNKNOWN' as const,
+        };
+        await insertNotifications(db, [{ ...mail, at, value: null, message, outageMs: null, recipients: [] }], at);
       }
     });
   }

@@ -76,6 +76,12 @@ export const CheckState = defineEntity({
     lastObservedAt: p.datetime().nullable(),
     warnSince: p.datetime().nullable(),
     critSince: p.datetime().nullable(),
+    /** Flap detection: the last raw status and one bit per recent change. */
+    lastRaw: p.text().nullable(),
+    changeBits: p.integer().default(0),
+    flapping: p.boolean().default(false),
+    /** When the open problem was last mailed (the reminder clock). */
+    notifiedAt: p.datetime().nullable(),
     updatedAt: p.datetime(),
   },
 });
@@ -101,6 +107,57 @@ export const Transition = defineEntity({
   },
 });
 
+/**
+ * The alert outbox: a row is born in the same transaction as the state change
+ * that causes it; the notifier claims, mails and marks it.
+ */
+export const Notification = defineEntity({
+  name: 'Notification',
+  tableName: 'notification',
+  indexes: [
+    { name: 'notification_due_idx', properties: ['state', 'nextAttemptAt'] },
+    { name: 'notification_created_idx', properties: ['createdAt'] },
+  ],
+  properties: {
+    id: p.bigint('number').primary().autoincrement(),
+    kind: p.text(),
+    check: () => p.manyToOne(Check).nullable().deleteRule('cascade'),
+    agent: () => p.manyToOne(Agent).nullable().deleteRule('cascade'),
+    status: p.text(),
+    previous: p.text().nullable(),
+    at: p.datetime(),
+    value: p.double().nullable(),
+    message: p.text().nullable(),
+    outageMs: p.bigint('number').nullable(),
+    /** The check's own recipients (spec.notify.email); the server's defaults are added at send time. */
+    recipients: p.array(),
+    /** `pending`, `sending`, `sent`, `failed`, `silenced` or `skipped` (mail off). */
+    state: p.text().default('pending'),
+    attempts: p.integer().default(0),
+    nextAttemptAt: p.datetime(),
+    claimedAt: p.datetime().nullable(),
+    sentAt: p.datetime().nullable(),
+    lastError: p.text().nullable(),
+    createdAt: p.datetime(),
+  },
+});
+
+export const Silence = defineEntity({
+  name: 'Silence',
+  tableName: 'silence',
+  properties: {
+    id: p.uuid().primary(),
+    matchers: p.json<Record<string, unknown>>(),
+    startsAt: p.datetime(),
+    endsAt: p.datetime().index('silence_ends_idx'),
+    comment: p.text(),
+    createdBy: p.text(),
+    createdAt: p.datetime(),
+    /** Set once the end of the silence was checked for still-open problems. */
+    endHandled: p.boolean().default(false),
+  },
+});
+
 /** One row: bumped in the same transaction as any change to what agents run. */
 export const ConfigRevision = defineEntity({
   name: 'ConfigRevision',
@@ -111,4 +168,4 @@ export const ConfigRevision = defineEntity({
   },
 });
 
-export const entities = [Agent, Check, CheckResult, CheckState, Transition, ConfigRevision];
+export const entities = [Agent, Check, CheckResult, CheckState, Transition, Notification, Silence, ConfigRevision];

@@ -3,7 +3,9 @@
 // stored before are evaluated; states and transitions are written with them.
 import { sql, STATE_DATES, withDates, type Db } from './sql.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { draftsFor } from '../domain/alerts.ts';
 import { applyResult, type CheckState, type EvaluationRules, type Transition } from '../domain/evaluate.ts';
+import { insertNotifications, type OutboxRow } from './outbox.repository.ts';
 import type { Status } from '../domain/status.ts';
 
 export interface ResultItem {
@@ -16,6 +18,8 @@ export interface ResultItem {
   observedAt: Date;
   /** How the check evaluates results (sustained window, severity), as of this post. */
   rules: EvaluationRules;
+  /** The check's own mail recipients (spec.notify.email). */
+  recipients: string[];
 }
 
 export interface BatchOutcome {
@@ -39,18 +43,22 @@ export async function writeBatch(
     const series = groupBySeries(fresh);
     const states = await lockStates(db, [...series.keys()]);
     const transitions: { key: Key; transition: Transition }[] = [];
+    const outbox: OutboxRow[] = [];
     for (const [key, results] of series) {
-      const rules = results[0]!.rules;
       let state = states.get(key) ?? null;
       for (const result of results) {
-        const evaluated = applyResult(state, result, rules);
-        state = evaluated.state;
+        const evaluated = applyResult(state, result, result.rules);
+        const { drafts, notifiedAt } = draftsFor(evaluated);
+        state = { ...evaluated.state, notifiedAt };
         if (evaluated.transition) transitions.push({ key, transition: evaluated.transition });
+        const target = { checkId: result.checkId, agentId: result.agentId, recipients: result.recipients };
+        for (const draft of drafts) outbox.push({ ...draft, ...target });
       }
       states.set(key, state!);
     }
     await saveStates(db, states, [...series.keys()], receivedAt);
     await insertTransitions(db, transitions);
+    await insertNotifications(db, outbox, receivedAt); // the outbox: same transaction as the change
     return { stored, transitions: transitions.length };
   });
 }
@@ -84,7 +92,8 @@ async function lockStates(db: Db, keys: Key[]): Promise<Map<Key, CheckState>> {
   const [checks, agents] = splitKeys(keys);
   const { rows } = await sql<CheckState & { key: Key }>`
     select s.check_id || '/' || s.agent_id as key, status, since, value, message,
-           last_observed_at as "lastObservedAt", warn_since as "warnSince", crit_since as "critSince"
+           last_observed_at as "lastObservedAt", warn_since as "warnSince", crit_since as "critSince",
+           last_raw as "lastRaw", change_bits as "changeBits", flapping, notified_at as "notifiedAt"
     from "check_state" s join unnest(${checks}::uuid[], ${agents}::uuid[]) as k(check_id, agent_id)
       on s.check_id = k.check_id and s.agent_id = k.agent_id
     order by s.check_id, s.agent_id for update of s`.execute(db);
@@ -94,16 +103,20 @@ async function lockStates(db: Db, keys: Key[]): Promise<Map<Key, CheckState>> {
 async function saveStates(db: Db, states: Map<Key, CheckState>, keys: Key[], now: Date): Promise<void> {
   const [checks, agents] = splitKeys(keys);
   const list = keys.map((k) => states.get(k)!);
+  const col = <T>(pick: (s: CheckState) => T): T[] => list.map(pick);
   await sql`
     insert into "check_state" (check_id, agent_id, status, since, value, message, last_observed_at, warn_since,
-                               crit_since, updated_at)
-    select u.*, ${now}::timestamptz from unnest(${checks}::uuid[], ${agents}::uuid[], ${list.map((s) => s.status)}::text[],
-      ${list.map((s) => s.since)}::timestamptz[], ${list.map((s) => s.value)}::float8[],
-      ${list.map((s) => s.message)}::text[], ${list.map((s) => s.lastObservedAt)}::timestamptz[],
-      ${list.map((s) => s.warnSince)}::timestamptz[], ${list.map((s) => s.critSince)}::timestamptz[]) as u
+                               crit_since, last_raw, change_bits, flapping, notified_at, updated_at)
+    select u.*, ${now}::timestamptz from unnest(${checks}::uuid[], ${agents}::uuid[], ${col((s) => s.status)}::text[],
+      ${col((s) => s.since)}::timestamptz[], ${col((s) => s.value)}::float8[], ${col((s) => s.message)}::text[],
+      ${col((s) => s.lastObservedAt)}::timestamptz[], ${col((s) => s.warnSince)}::timestamptz[],
+      ${col((s) => s.critSince)}::timestamptz[], ${col((s) => s.lastRaw)}::text[], ${col((s) => s.changeBits)}::int[],
+      ${col((s) => s.flapping)}::bool[], ${col((s) => s.notifiedAt)}::timestamptz[]) as u
     on conflict (check_id, agent_id) do update set status = excluded.status, since = excluded.since,
       value = excluded.value, message = excluded.message, last_observed_at = excluded.last_observed_at,
-      warn_since = excluded.warn_since, crit_since = excluded.crit_since, updated_at = excluded.updated_at`.execute(db);
+      warn_since = excluded.warn_since, crit_since = excluded.crit_since, last_raw = excluded.last_raw,
+      change_bits = excluded.change_bits, flapping = excluded.flapping, notified_at = excluded.notified_at,
+      updated_at = excluded.updated_at`.execute(db);
 }
 
 async function insertTransitions(db: Db, list: { key: Key; transition: Transition }[]): Promise<void> {

@@ -21,4 +21,4 @@ export function withDates<T extends object, K extends keyof T>(row: T, fields: r
   return out;
 }
 
-export const STATE_DATES = ['since', 'lastObservedAt', 'warnSince', 'critSince'] as const;
+export const STATE_DATES = ['since', 'lastObservedAt', 'warnSince', 'critSince', 'notifiedAt'] as const;

@@ -4,6 +4,7 @@
 import { sql, STATE_DATES, withDates, type Db } from './sql.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { markMissing, type CheckState, type Transition } from '../domain/evaluate.ts';
+import { insertNotifications } from './outbox.repository.ts';
 
 const LOCK_MISSING = 0x76696c01; // "vil" + 1
 const LOCK_RETENTION = 0x76696c02;
@@ -25,7 +26,8 @@ export async function sweepMissingAgents(em: EntityManager, now: Date): Promise<
     const ids = agents.map((a) => a.id);
     const { rows: states } = await sql<CheckState & { checkId: string; agentId: string }>`
       select check_id as "checkId", agent_id as "agentId", status, since, value, message,
-             last_observed_at as "lastObservedAt", warn_since as "warnSince", crit_since as "critSince"
+             last_observed_at as "lastObservedAt", warn_since as "warnSince", crit_since as "critSince",
+             last_raw as "lastRaw", change_bits as "changeBits", flapping, notified_at as "notifiedAt"
       from "check_state" where agent_id = any(${ids}::uuid[]) order by check_id, agent_id for update`.execute(db);
     const transitions: { checkId: string | null; agentId: string; t: Transition }[] = [];
     for (const agent of agents) {
@@ -33,7 +35,7 @@ export async function sweepMissingAgents(em: EntityManager, now: Date): Promise<
       transitions.push({
         checkId: null,
         agentId: agent.id,
-        t: { from: 'OK', to: 'UNKNOWN', at: now, value: null, message, reason: 'agent-missing' },
+        t: { from: 'OK', previousSince: null, to: 'UNKNOWN', at: now, value: null, message, reason: 'agent-missing' },
       });
     }
     for (const row of states) {
@@ -49,6 +51,19 @@ export async function sweepMissingAgents(em: EntityManager, now: Date): Promise<
         db,
       );
     }
+    const mails = agents.map((agent) => ({
+      kind: 'agent-missing' as const,
+      checkId: null,
+      agentId: agent.id,
+      status: 'UNKNOWN' as const,
+      previous: null,
+      at: now,
+      value: null,
+      message: `no check-in since its deadline ${new Date(agent.deadline_at).toISOString()}`,
+      outageMs: null,
+      recipients: [],
+    }));
+    await insertNotifications(db, mails, now); // same transaction as the change
     return agents.map((a) => a.name);
   });
 }

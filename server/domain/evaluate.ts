@@ -1,8 +1,9 @@
 // The state machine: one (check, agent) pair, one result at a time.
 // Pure: no I/O, no clock — every time comes in as an argument.
+import { notFlapping, trackFlapping, type FlapEvent, type FlapState } from './flapping.ts';
 import { capBySeverity, type Severity, type Status } from './status.ts';
 
-export interface CheckState {
+export interface CheckState extends FlapState {
   status: Status;
   since: Date;
   value: number | null;
@@ -12,6 +13,8 @@ export interface CheckState {
   warnSince: Date | null;
   /** Start of the current run of CRITICAL results. */
   critSince: Date | null;
+  /** When the last problem mail (or reminder) for this state was queued; null when none is open. */
+  notifiedAt: Date | null;
 }
 
 export interface Observation {
@@ -31,6 +34,8 @@ export type TransitionReason = 'result' | 'agent-missing';
 
 export interface Transition {
   from: Status | null;
+  /** When the state that ended here began (for "resolved after 12m"). */
+  previousSince: Date | null;
   to: Status;
   at: Date;
   value: number | null;
@@ -41,12 +46,14 @@ export interface Transition {
 export interface Evaluated {
   state: CheckState;
   transition: Transition | null;
+  /** The check started or stopped flapping with this result. */
+  flap: FlapEvent;
 }
 
 /** Apply one observation. Results older than the last one applied only go to history. */
 export function applyResult(previous: CheckState | null, obs: Observation, rules: EvaluationRules): Evaluated {
   if (previous?.lastObservedAt && obs.observedAt < previous.lastObservedAt)
-    return { state: previous, transition: null };
+    return { state: previous, transition: null, flap: null };
   const raw = capBySeverity(obs.status, rules.severity);
   const at = obs.observedAt;
   const runs = extendRuns(previous, raw, at);
@@ -54,7 +61,10 @@ export function applyResult(previous: CheckState | null, obs: Observation, rules
   const next = nextStatus(current, raw, at, runs, rules.sustainMs);
   const changed = next !== current;
   const since = changed || !previous ? at : previous.since;
+  const flap = trackFlapping(previous ?? notFlapping, raw);
   const state: CheckState = {
+    ...flap.state,
+    notifiedAt: previous?.notifiedAt ?? null,
     status: next,
     since,
     value: obs.value,
@@ -62,10 +72,20 @@ export function applyResult(previous: CheckState | null, obs: Observation, rules
     lastObservedAt: at,
     ...runs,
   };
-  if (!changed) return { state, transition: null };
+  if (!changed) return { state, transition: null, flap: flap.event };
+  const previousSince = previous?.since ?? null;
   return {
     state,
-    transition: { from: current, to: next, at, value: obs.value, message: obs.message, reason: 'result' },
+    transition: {
+      from: current,
+      previousSince,
+      to: next,
+      at,
+      value: obs.value,
+      message: obs.message,
+      reason: 'result',
+    },
+    flap: flap.event,
   };
 }
 
@@ -99,10 +119,16 @@ function nextStatus(
  */
 export function markMissing(previous: CheckState, at: Date, message: string): Evaluated {
   const state: CheckState = { ...previous, warnSince: null, critSince: null };
-  if (previous.status === 'UNKNOWN') return { state, transition: null };
+  if (previous.status === 'UNKNOWN') return { state, transition: null, flap: null };
   const next: CheckState = { ...state, status: 'UNKNOWN', since: at, message };
-  return {
-    state: next,
-    transition: { from: previous.status, to: 'UNKNOWN', at, value: previous.value, message, reason: 'agent-missing' },
+  const transition: Transition = {
+    from: previous.status,
+    previousSince: previous.since,
+    to: 'UNKNOWN',
+    at,
+    value: previous.value,
+    message,
+    reason: 'agent-missing',
   };
+  return { state: next, transition, flap: null };
 }

@@ -1,5 +1,9 @@
 // Every migration, in order. Listed here (not discovered from the folder) so
 // the same list works from source and from the compiled build.
 import { Migration20261125000000Initial } from './Migration20261125000000_initial.ts';
+import { Migration20261125010000Alerts } from './Migration20261125010000_alerts.ts';
 
-export const migrations = [{ name: 'Migration20261125000000_initial', class: Migration20261125000000Initial }];
+export const migrations = [
+  { name: 'Migration20261125000000_initial', class: Migration20261125000000Initial },
+  { name: 'Migration20261125010000_alerts', class: Migration20261125010000Alerts },
+];

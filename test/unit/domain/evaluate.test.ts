@@ -294,6 +294,7 @@ describe('applyResult', () => {
     const { transitions } = fold('OK@0 CRITICAL@30', rules());
     expect(transitions[1]).toEqual({
       from: 'OK',
+      previousSince: at(0),
       to: 'CRITICAL',
       at: at(30),
       value: 30,
@@ -319,6 +320,10 @@ describe('applyResult', () => {
         lastObservedAt: at(0),
         warnSince: null,
         critSince: null,
+        notifiedAt: null,
+        lastRaw: 'CRITICAL',
+        changeBits: 0,
+        flapping: false,
       },
     ],
   ])('lowers CRITICAL to WARNING at once while the WARNING run is still pending when %s', (_name, previous) => {
@@ -330,7 +335,7 @@ describe('applyResult', () => {
   it('returns the previous state unchanged for a result older than the last one applied', () => {
     const previous = applyResult(null, { status: 'OK', value: 1, message: 'up', observedAt: at(60) }, rules()).state;
     const older = applyResult(previous, { status: 'CRITICAL', value: 0, message: 'down', observedAt: at(30) }, rules());
-    expect(older).toEqual({ state: previous, transition: null });
+    expect(older).toEqual({ state: previous, transition: null, flap: null });
     expect(older.state).toBe(previous);
   });
 });
@@ -344,6 +349,10 @@ describe('markMissing', () => {
     lastObservedAt: at(30),
     warnSince: runStart === null ? null : at(runStart),
     critSince: status === 'CRITICAL' && runStart !== null ? at(runStart) : null,
+    notifiedAt: null,
+    lastRaw: status,
+    changeBits: 0,
+    flapping: false,
   });
 
   it.each<[string, CheckState]>([
@@ -357,6 +366,7 @@ describe('markMissing', () => {
     const { state, transition } = markMissing(previous, at(100), 'agent silent for 90s');
     expect(transition).toEqual({
       from,
+      previousSince: at(0),
       to: 'UNKNOWN',
       at: at(100),
       value: 42,

@@ -1,0 +1,116 @@
+// The notification outbox: rows are written in the transaction of the change
+// that causes them; the notifier claims due rows (FOR UPDATE SKIP LOCKED,
+// under a transaction-scoped advisory lock so one server sends at a time),
+// mails them outside any transaction, then marks them.
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { NotificationDraft } from '../domain/alerts.ts';
+import { sql, type Db } from './sql.ts';
+
+export interface OutboxRow extends NotificationDraft {
+  checkId: string | null;
+  agentId: string | null;
+  recipients: string[];
+}
+
+export async function insertNotifications(db: Db, rows: readonly OutboxRow[], now: Date): Promise<void> {
+  if (rows.length === 0) return;
+  const col = <T>(pick: (r: OutboxRow) => T): T[] => rows.map(pick);
+  await sql`
+    insert into "notification" (kind, check_id, agent_id, status, previous, at, value, message, outage_ms,
+                                recipients, state, attempts, next_attempt_at, created_at)
+    select u.kind, u.check_id, u.agent_id, u.status, u.previous, u.at, u.value, u.message, u.outage_ms,
+           string_to_array(u.recipients, ','), 'pending', 0, ${now}::timestamptz, ${now}::timestamptz
+    from unnest(${col((r) => r.kind)}::text[], ${col((r) => r.checkId)}::uuid[], ${col((r) => r.agentId)}::uuid[],
+      ${col((r) => r.status)}::text[], ${col((r) => r.previous)}::text[], ${col((r) => r.at)}::timestamptz[],
+      ${col((r) => r.value)}::float8[], ${col((r) => r.message)}::text[], ${col((r) => r.outageMs)}::bigint[],
+      ${col((r) => r.recipients.join(','))}::text[])
+      as u(kind, check_id, agent_id, status, previous, at, value, message, outage_ms, recipients)`.execute(db);
+}
+
+/** A claimed row, with what the mail needs to say. */
+export interface ClaimedNotification {
+  id: string;
+  kind: NotificationDraft['kind'];
+  status: string;
+  previous: string | null;
+  at: Date;
+  value: number | null;
+  message: string | null;
+  outageMs: number | null;
+  recipients: string[];
+  attempts: number;
+  check: string | null;
+  namespace: string | null;
+  checkLabels: Record<string, string>;
+  agent: string | null;
+  agentLabels: Record<string, string>;
+}
+
+const LOCK_NOTIFIER = 0x76696c03;
+/** A row left in `sending` this long (its server died mid-send) is sent again. */
+export const SENDING_LEASE_MS = 2 * 60_000;
+
+/**
+ * Claims every due row whose group has waited `groupWaitMs` (the oldest pending
+ * row of its recipients is that old), so a burst goes out as one mail.
+ */
+export async function claimDue(em: EntityManager, now: Date, groupWaitMs: number): Promise<ClaimedNotification[]> {
+  return em.transactional(async (tx) => {
+    const db = tx.getKysely();
+    const { rows: lock } = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${LOCK_NOTIFIER}) as ok`.execute(
+      db,
+    );
+    if (!lock[0]?.ok) return [];
+    const groupReady = new Date(now.getTime() - groupWaitMs);
+    const leaseOver = new Date(now.getTime() - SENDING_LEASE_MS);
+    const { rows: claimed } = await sql<{ id: string }>`
+      with ready_groups as (
+        select recipients from "notification" where state = 'pending' and attempts = 0
+        group by recipients having min(created_at) <= ${groupReady}),
+      due as (
+        select n.id from "notification" n
+        where (n.state = 'pending' and n.next_attempt_at <= ${now}
+               and (n.attempts > 0 or n.recipients in (select recipients from ready_groups)))
+           or (n.state = 'sending' and n.claimed_at < ${leaseOver})
+        order by n.id limit 1000 for update of n skip locked)
+      update "notification" n set state = 'sending', claimed_at = ${now}, attempts = n.attempts + 1
+      from due where n.id = due.id returning n.id`.execute(db);
+    if (claimed.length === 0) return [];
+    return loadClaimed(
+      db,
+      claimed.map((r) => r.id),
+    );
+  });
+}
+
+async function loadClaimed(db: Db, ids: string[]): Promise<ClaimedNotification[]> {
+  const { rows } = await sql<ClaimedNotification & { at: string; outageMs: string | null }>`
+    select n.id, n.kind, n.status, n.previous, n.at, n.value, n.message, n.outage_ms as "outageMs", n.recipients,
+      n.attempts, c.name as check, c.namespace, coalesce(c.labels, '{}') as "checkLabels",
+      a.name as agent, coalesce(a.labels, '{}') as "agentLabels"
+    from "notification" n left join "check" c on c.id = n.check_id left join "agent" a on a.id = n.agent_id
+    where n.id = any(${ids}::bigint[]) order by n.id`.execute(db);
+  return rows.map((r) => ({ ...r, at: new Date(r.at), outageMs: r.outageMs === null ? null : Number(r.outageMs) }));
+}
+
+export type Outcome =
+  | { state: 'sent' }
+  | { state: 'silenced' | 'skipped'; reason: string }
+  | { state: 'failed'; error: string }
+  | { state: 'retry'; error: string; at: Date };
+
+export async function markOutcome(
+  em: EntityManager,
+  ids: readonly string[],
+  outcome: Outcome,
+  now: Date,
+): Promise<void> {
+  if (ids.length === 0) return;
+  const db = em.getKysely();
+  const state = outcome.state === 'retry' ? 'pending' : outcome.state;
+  const error = 'error' in outcome ? outcome.error : 'reason' in outcome ? outcome.reason : null;
+  const next = outcome.state === 'retry' ? outcome.at : now;
+  await sql`update "notification" set state = ${state}, last_error = ${error}, next_attempt_at = ${next},
+    sent_at = ${outcome.state === 'sent' ? now : null}, claimed_at = null
+    where id = any(${ids}::bigint[])`.execute(db);
+}
