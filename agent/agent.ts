@@ -18,14 +18,20 @@ export interface AgentOptions {
   /** How often to check in when no check is assigned. */
   idleMs?: number;
   postBatch?: number;
+  /** How long a cycle waits for its probes before it posts what it has (see runChecks). */
+  cycleWaitMs?: number;
+  /** The probes (default: all kinds, on this host). */
+  probes?: ProbeRegistry;
 }
 
 export class Agent {
-  private readonly opts: Required<AgentOptions>;
-  private readonly probes: ProbeRegistry = createProbes();
+  private readonly opts: Required<Omit<AgentOptions, 'probes'>>;
+  private readonly probes: ProbeRegistry;
   private readonly spool: ResultSpool;
   private readonly backoff = createBackoff();
   private readonly lastRun = new Map<string, number>();
+  /** Probes still running, by check id: a check is never started twice at once. */
+  private readonly running = new Map<string, Promise<void>>();
   private checks: AgentCheck[] = [];
   private etag: string | null = null;
   private agentId: string | null = null;
@@ -34,7 +40,9 @@ export class Agent {
   private wake: (() => void) | null = null;
 
   constructor(options: AgentOptions) {
-    this.opts = { idleMs: 30_000, postBatch: 1000, ...options };
+    const { probes, ...rest } = options;
+    this.opts = { idleMs: 30_000, postBatch: 1000, cycleWaitMs: 1000, ...rest };
+    this.probes = probes ?? createProbes();
     this.spool = new ResultSpool(options.queueSize);
   }
 
@@ -43,11 +51,13 @@ export class Agent {
     while (!this.stopping) {
       await this.cycle();
       if (this.stopping) break;
-      const untilDue = msUntilNext(this.checks, this.lastRun, Date.now(), this.opts.idleMs);
+      const idle = this.checks.filter((c) => !this.running.has(c.id)); // a running one wakes the loop when done
+      const untilDue = msUntilNext(idle, this.lastRun, Date.now(), this.opts.idleMs);
       const waiting = this.spool.size > 0 || this.agentId === null;
       const untilRetry = waiting ? Math.max(0, this.retryAt - Date.now()) : Infinity;
       await this.sleep(Math.max(50, Math.min(untilDue, untilRetry)));
     }
+    await waitAtMost(Promise.all(this.running.values()), this.opts.cycleWaitMs);
     await this.flush(); // one last try for what is still queued
     this.opts.log.info({ unsent: this.spool.size, dropped: this.spool.dropped }, 'agent stopped');
   }
@@ -59,8 +69,8 @@ export class Agent {
 
   private async cycle(): Promise<void> {
     if (!(await this.refreshConfig())) return;
-    const due = dueChecks(this.checks, this.lastRun, Date.now());
-    if (due.length > 0) this.enqueue(await this.runChecks(due));
+    const due = dueChecks(this.checks, this.lastRun, Date.now()).filter((c) => !this.running.has(c.id));
+    if (due.length > 0) await this.runChecks(due);
     if (Date.now() >= this.retryAt && (await this.flush())) await this.checkOut();
   }
 
@@ -84,23 +94,35 @@ export class Agent {
     }
   }
 
-  private async runChecks(due: AgentCheck[]): Promise<ResultIn[]> {
+  /**
+   * Starts the due probes together and waits for them up to cycleWaitMs. A
+   * probe still running then (a slow endpoint, up to its timeout) does not
+   * hold back this cycle's post or the check-in: its result is queued when it
+   * is done and the loop wakes to send it.
+   */
+  private async runChecks(due: AgentCheck[]): Promise<void> {
     const cycle = createCycle();
     const started = Date.now();
-    return Promise.all(
-      due.map(async (check) => {
-        this.lastRun.set(check.id, started);
-        const outcome = await runProbe(check, cycle, this.probes);
-        return {
+    let cycleOver = false;
+    const runs = due.map(async (check) => {
+      this.lastRun.set(check.id, started);
+      const outcome = await runProbe(check, cycle, this.probes);
+      this.enqueue([
+        {
           id: crypto.randomUUID(),
           check: check.id,
           status: outcome.status,
           value: outcome.value,
           message: outcome.message,
           observedAt: new Date().toISOString(),
-        };
-      }),
-    );
+        },
+      ]);
+      this.running.delete(check.id);
+      if (cycleOver) this.wake?.();
+    });
+    due.forEach((check, i) => this.running.set(check.id, runs[i]!));
+    await waitAtMost(Promise.all(runs), this.opts.cycleWaitMs);
+    cycleOver = true;
   }
 
   private enqueue(results: ResultIn[]): void {
@@ -154,4 +176,11 @@ export class Agent {
       this.wake = done;
     });
   }
+}
+
+/** Resolves when `work` does or after `ms`, whichever comes first (runProbe never rejects). */
+function waitAtMost(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([work.then(() => undefined), timeout]).finally(() => clearTimeout(timer));
 }

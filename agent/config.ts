@@ -43,6 +43,16 @@ export const agentSettings = {
     parse: parse.positiveInt,
     help: 'Results kept while the server is unreachable (oldest dropped first)',
   }),
+  hostRoot: s({
+    flag: 'host-root',
+    env: ['VILICUS_HOST_ROOT'],
+    default: '/',
+    parse: (raw: string): string => {
+      if (!raw.startsWith('/')) throw new Error(`"${raw}" is not an absolute path`);
+      return raw;
+    },
+    help: 'Where the host’s root filesystem is mounted for the agent; disk checks read their path under it (Kubernetes: `/host`)',
+  }),
   logLevel: s({
     flag: 'log-level',
     env: ['VILICUS_LOG_LEVEL'],

@@ -3,6 +3,7 @@ import { Agent } from './agent.ts';
 import { createClient } from './client.ts';
 import type { AgentConfigSettings } from './config.ts';
 import { createAgentLogger } from './log.ts';
+import { createProbes } from './probes/index.ts';
 
 export async function runAgent(config: AgentConfigSettings, version: string): Promise<void> {
   const log = createAgentLogger(config.logLevel, config.name);
@@ -11,6 +12,7 @@ export async function runAgent(config: AgentConfigSettings, version: string): Pr
     log,
     queueSize: config.queueSize,
     version,
+    probes: createProbes({ hostRoot: config.hostRoot }),
   });
   const stop = (signal: string): void => {
     log.info({ signal }, 'stopping');

@@ -9,6 +9,10 @@ import { healthRoutes } from './api/routes/health.ts';
 import { agentConversationRoutes } from './api/routes/agent-conversation.ts';
 import { agentRoutes } from './api/routes/agents.ts';
 import { checkRoutes } from './api/routes/checks.ts';
+import { alertRoutes } from './api/routes/alerts.ts';
+import { dashboardRoutes } from './api/routes/dashboard.ts';
+import { metricsRoutes } from './api/routes/metrics.ts';
+import { dashboardStaticRoutes } from './ui/static-routes.ts';
 import { VERSION } from './version.ts';
 
 export async function buildApp(deps: AppDeps, logger: Logger | false = false): Promise<FastifyInstance> {
@@ -52,6 +56,10 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
   agentConversationRoutes(app, deps);
   agentRoutes(app, deps);
   checkRoutes(app, deps);
+  alertRoutes(app, deps);
+  dashboardRoutes(app, deps);
+  metricsRoutes(app, deps);
+  dashboardStaticRoutes(app);
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;
 }

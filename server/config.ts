@@ -5,6 +5,24 @@ import { parse, parseFlags, resolveSettings, type Setting, type SettingsOf } fro
 
 const s = <T>(setting: Setting<T>): Setting<T> => setting;
 
+function emailList(raw: string): string[] {
+  const list = raw
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
+  const bad = list.find((a) => !/^[^\s@]+@[^\s@]+$/.test(a));
+  if (bad) throw new Error(`"${bad}" is not an email address`);
+  return list;
+}
+
+/** Only the spellings people use for on and off; a typo must not silently mean "off". */
+function flag(raw: string): boolean {
+  const value = raw.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(value)) return true;
+  if (['false', '0', 'no', 'off'].includes(value)) return false;
+  throw new Error(`"${raw}" is not true or false`);
+}
+
 function durationMs(raw: string): number {
   const ms = parseDuration(raw);
   if (ms === null) throw new Error(`"${raw}" is not a duration such as 30s, 5m, 7d`);
@@ -47,6 +65,7 @@ export const serverSettings = {
     flag: 'retention',
     env: ['VILICUS_RETENTION'],
     default: 7 * 86_400_000,
+    shownDefault: '7d',
     parse: durationMs,
     help: 'How long result history (results and transitions) is kept',
   }),
@@ -63,6 +82,59 @@ export const serverSettings = {
     default: 1_048_576,
     parse: parse.positiveInt,
     help: 'Largest request body in bytes (413 above)',
+  }),
+  smtpUrl: s<string | undefined>({
+    flag: 'smtp-url',
+    env: ['VILICUS_SMTP_URL'],
+    default: undefined,
+    parse: parse.urlWith('smtp:', 'smtps:'),
+    help: 'SMTP server for alerts, e.g. smtp://user:pass@mail:587 (STARTTLS when offered) or smtps://…:465; unset = mail off',
+    secret: true,
+  }),
+  mailFrom: s({
+    flag: 'mail-from',
+    env: ['VILICUS_MAIL_FROM'],
+    default: 'vilicus@localhost',
+    parse: parse.string,
+    help: 'Sender address of alert mails',
+  }),
+  mailTo: s<string[]>({
+    flag: 'mail-to',
+    env: ['VILICUS_MAIL_TO'],
+    default: [],
+    shownDefault: '(none)',
+    parse: emailList,
+    help: "Default recipients (comma-separated), added to each check's spec.notify.email",
+  }),
+  publicUrl: s<string | undefined>({
+    flag: 'public-url',
+    env: ['VILICUS_PUBLIC_URL'],
+    default: undefined,
+    parse: parse.urlWith('http:', 'https:'),
+    help: 'How people reach this server, for links in mails; unset = the listen address',
+  }),
+  groupWaitMs: s({
+    flag: 'group-wait',
+    env: ['VILICUS_GROUP_WAIT'],
+    default: 5000,
+    shownDefault: '5s',
+    parse: durationMs,
+    help: 'How long the first alert of a group waits for others to share its mail',
+  }),
+  repeatIntervalMs: s({
+    flag: 'repeat-interval',
+    env: ['VILICUS_REPEAT_INTERVAL'],
+    default: 4 * 3_600_000,
+    shownDefault: '4h',
+    parse: durationMs,
+    help: 'Reminder interval for a problem that stays open (a check may set spec.notify.repeatInterval)',
+  }),
+  dashboardPublic: s({
+    flag: 'dashboard-public',
+    env: ['VILICUS_DASHBOARD_PUBLIC'],
+    default: false,
+    parse: flag,
+    help: 'Let anyone who reaches the server read the dashboard without the admin token (silencing still needs it)',
   }),
   logLevel: s({
     flag: 'log-level',

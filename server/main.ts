@@ -10,7 +10,10 @@ import { CheckCatalog } from './db/check-catalog.ts';
 import { migrate, openDatabase, pendingMigrations, type Database } from './db/orm.ts';
 import { IngestService } from './ingest/ingest-service.ts';
 import { createLogger, type Logger } from './log.ts';
+import { databaseSources } from './metrics/db-sources.ts';
+import { createMetrics } from './metrics/registry.ts';
 import { startSweeps } from './sweeps.ts';
+import { startAlerting } from './alerts/index.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -30,11 +33,12 @@ export async function startServer(
     log.info({ database: db.mode, migrations: applied.length }, 'database ready');
     const admin = loadOrCreateAdminToken(config.adminToken, config.dataDir);
     if (admin.generated) log.warn({ path: admin.path }, `admin token generated (shown once): ${admin.token}`);
-    const deps = buildDeps(db, config, admin.token);
+    const deps = buildDeps(db, config, admin.token, log);
     const app = await buildApp(deps, log.child({ component: 'http' }));
     await app.listen({ port: config.port, host: config.host });
     const sweeps = startSweeps(db.orm, config, log.child({ component: 'sweeps' }));
     const url = publicUrl(app, config.host);
+    const alerting = startAlerting(db.orm, config, config.publicUrl ?? url, log.child({ component: 'notifier' }));
     log.info({ url, database: db.mode }, `vilicus server listening on ${url}`);
     return {
       app,
@@ -43,6 +47,7 @@ export async function startServer(
       adminToken: admin.token,
       async stop() {
         sweeps.stop();
+        await alerting.stop();
         await app.close(); // waits for requests in flight, including their commits
         await db.close();
       },
@@ -55,20 +60,24 @@ export async function startServer(
 
 export function buildDeps(
   db: Database,
-  config: Pick<ServerConfig, 'bodyLimit' | 'missingAfter'>,
+  config: Pick<ServerConfig, 'bodyLimit' | 'missingAfter'> & Partial<Pick<ServerConfig, 'dashboardPublic'>>,
   adminToken: string,
+  log?: Logger,
 ): AppDeps {
   const catalog = new CheckCatalog(db.orm);
+  const metrics = createMetrics(databaseSources(db.orm), log?.child({ component: 'metrics' }));
   return {
     orm: db.orm,
     catalog,
-    ingest: new IngestService(db.orm, catalog),
+    ingest: new IngestService(db.orm, catalog, undefined, metrics.ingest),
     auth: createAuthenticator(adminToken, (hash) => new AgentsRepository(db.orm.em.fork()).byTokenHash(hash)),
     bodyLimit: config.bodyLimit,
     missingAfter: config.missingAfter,
     idleIntervalSeconds: 30,
     now: () => new Date(),
     ready: async () => (await pendingMigrations(db.orm)) === 0,
+    metrics,
+    dashboardPublic: config.dashboardPublic ?? false,
   };
 }
 

@@ -2,8 +2,13 @@
 // dispatches a check to its probe.
 import type { AgentCheck } from '../../server/api/contract/index.ts';
 import { createCpuProbe } from './cpu.ts';
+import { createDiskProbe } from './disk.ts';
+import { createHttpProbe } from './http.ts';
+import { createLoadProbe } from './load.ts';
+import { createMemoryProbe } from './memory.ts';
 import type { CheckOfKind, Cycle, Probe, ProbeOutcome } from './probe.ts';
 import { createProcessProbe } from './process.ts';
+import { createTcpProbe } from './tcp.ts';
 
 export { createCycle } from './probe.ts';
 export type { CpuCheck, Cycle, Probe, ProbeOutcome, ProcessCheck } from './probe.ts';
@@ -11,9 +16,22 @@ export type { CpuCheck, Cycle, Probe, ProbeOutcome, ProcessCheck } from './probe
 /** Keyed by kind, so a new kind in the contract fails to compile until it has a probe here. */
 export type ProbeRegistry = { readonly [K in AgentCheck['kind']]: Probe<CheckOfKind<K>> };
 
+export interface ProbeOptions {
+  /** Where the host's root filesystem is mounted in the agent's view (disk paths are read under it). */
+  hostRoot?: string;
+}
+
 /** Once per agent: the cpu probe's baseline and the regex cache live as long as the agent. */
-export function createProbes(): ProbeRegistry {
-  return { process: createProcessProbe(), cpu: createCpuProbe() };
+export function createProbes(options: ProbeOptions = {}): ProbeRegistry {
+  return {
+    process: createProcessProbe(),
+    cpu: createCpuProbe(),
+    memory: createMemoryProbe(),
+    disk: createDiskProbe({ hostRoot: options.hostRoot ?? '/' }),
+    load: createLoadProbe(),
+    tcp: createTcpProbe(),
+    http: createHttpProbe(),
+  };
 }
 
 /** Results travel in ResultIn, whose message holds at most 1024 characters. */

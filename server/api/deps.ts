@@ -3,6 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { CheckCatalog } from '../db/check-catalog.ts';
 import type { IngestService } from '../ingest/ingest-service.ts';
 import type { Authenticator } from './auth.ts';
+import type { Metrics } from '../metrics/registry.ts';
 import { AgentsRepository } from '../db/agents.repository.ts';
 import { ChecksRepository } from '../db/checks.repository.ts';
 
@@ -19,6 +20,10 @@ export interface AppDeps {
   now: () => Date;
   /** True when the database answers and every migration is applied. */
   ready: () => Promise<boolean>;
+  /** The one metrics registry (GET /metrics) and the observers it hands out (server/metrics). */
+  metrics: Metrics;
+  /** Dashboard reads without the admin token (VILICUS_DASHBOARD_PUBLIC); writes always need it. */
+  dashboardPublic: boolean;
 }
 
 /** A fresh identity map per use: repositories never share an EntityManager across requests. */

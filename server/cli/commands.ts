@@ -1,7 +1,8 @@
 // The client commands: they talk to a running server with the admin token.
 import { readdirSync, statSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import type { AgentCreated, AgentView, CheckView } from '../api/contract/index.ts';
+import type { AgentCreated, AgentView, CheckView, SilenceView } from '../api/contract/index.ts';
 import { kindsOf } from '../api/contract/check-rules.ts';
 import type { ClientConfig } from '../config.ts';
 import { readDocuments } from './documents.ts';
@@ -86,4 +87,51 @@ export async function removeAgent(config: ClientConfig, name: string): Promise<v
 export async function deleteCheck(config: ClientConfig, name: string, namespace?: string): Promise<void> {
   const query = namespace ? `?namespace=${encodeURIComponent(namespace)}` : '';
   await adminClient(config).call('DELETE', `/api/v1/checks/${encodeURIComponent(name)}${query}`);
+}
+
+export interface SilenceArgs {
+  check?: string;
+  agent?: string;
+  namespace?: string;
+  labels: Record<string, string>;
+  duration?: string;
+  endsAt?: string;
+  comment?: string;
+}
+
+export async function addSilence(config: ClientConfig, args: SilenceArgs): Promise<SilenceView> {
+  const matchers = {
+    ...(args.check ? { check: args.check } : {}),
+    ...(args.agent ? { agent: args.agent } : {}),
+    ...(args.namespace ? { namespace: args.namespace } : {}),
+    ...(Object.keys(args.labels).length ? { labels: args.labels } : {}),
+  };
+  const body = {
+    matchers,
+    ...(args.endsAt ? { endsAt: args.endsAt } : { duration: args.duration ?? '2h' }),
+    comment: args.comment ?? 'silenced from the command line',
+    createdBy: userInfo().username,
+  };
+  return (await adminClient(config).call<SilenceView>('POST', '/api/v1/silences', body)).body;
+}
+
+export async function listSilences(config: ClientConfig, all: boolean): Promise<string> {
+  const { body } = await adminClient(config).call<{ items: SilenceView[] }>(
+    'GET',
+    `/api/v1/silences${all ? '?all=true' : ''}`,
+  );
+  const rows = body.items.map((s) => [
+    s.id,
+    Object.entries(s.matchers)
+      .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+      .join(' '),
+    s.active ? 'active' : new Date(s.startsAt) > new Date() ? 'pending' : 'expired',
+    s.endsAt,
+    s.comment,
+  ]);
+  return table(['ID', 'MATCHERS', 'STATE', 'ENDS', 'COMMENT'], rows);
+}
+
+export async function expireSilence(config: ClientConfig, id: string): Promise<void> {
+  await adminClient(config).call('DELETE', `/api/v1/silences/${encodeURIComponent(id)}`);
 }

@@ -18,6 +18,9 @@ Usage: vilicus <command> [flags]
   delete check NAME       delete a check (-n NAMESPACE)
   agents add NAME         register an agent and print its token (--label k=v, repeatable)
   agents rm NAME          remove an agent
+  silence add             silence alerts (--check, --agent, -n, --label k=v; --duration 2h or --ends-at; -c COMMENT)
+  silence ls [--all]      list silences
+  silence expire ID       end a silence now
   version                 print the version
 
 Every flag has an environment variable; see README.md ("Settings").
@@ -37,7 +40,8 @@ async function main(argv: string[]): Promise<void> {
     version: () => print(`${VERSION}\n`),
     help: () => print(USAGE),
   };
-  for (const client of ['apply', 'get', 'delete', 'agents']) commands[client] = () => clientCommand(client, rest);
+  for (const client of ['apply', 'get', 'delete', 'agents', 'silence'])
+    commands[client] = () => clientCommand(client, rest);
   const alias: Record<string, string> = { '--version': 'version', '--help': 'help', '-h': 'help' };
   const run = commands[alias[command ?? 'help'] ?? command ?? 'help'];
   if (!run) throw new SettingError('command', `unknown command "${command}"; run \`vilicus help\``);
@@ -78,6 +82,12 @@ async function clientCommand(command: string, argv: string[]): Promise<void> {
       filename: { type: 'string', short: 'f', multiple: true },
       namespace: { type: 'string', short: 'n' },
       label: { type: 'string', short: 'l', multiple: true },
+      check: { type: 'string' },
+      agent: { type: 'string' },
+      duration: { type: 'string' },
+      'ends-at': { type: 'string' },
+      comment: { type: 'string', short: 'c' },
+      all: { type: 'boolean' },
     },
   });
   const config = loadClientConfig(values);
@@ -106,6 +116,23 @@ async function clientCommand(command: string, argv: string[]): Promise<void> {
       out(`agent ${name} removed`);
     },
     'agents ls': async () => void out(await c.getAgents(config)),
+    'silence add': async () => {
+      const created = await c.addSilence(config, {
+        ...(values.check ? { check: values.check } : {}),
+        ...(values.agent ? { agent: values.agent } : {}),
+        ...(values.namespace ? { namespace: values.namespace } : {}),
+        ...(values.duration ? { duration: values.duration } : {}),
+        ...(values['ends-at'] ? { endsAt: values['ends-at'] } : {}),
+        ...(values.comment ? { comment: values.comment } : {}),
+        labels: parseLabels(values.label ?? []),
+      });
+      out(`silence ${created.id} until ${created.endsAt}`);
+    },
+    'silence ls': async () => void out(await c.listSilences(config, values.all === true)),
+    'silence expire': async () => {
+      await c.expireSilence(config, needName());
+      out(`silence ${name} expired`);
+    },
   };
   const form = forms[command === 'apply' ? 'apply' : `${command} ${what ?? 'ls'}`];
   if (!form) fail(`unknown form "${[command, what].join(' ')}"; run \`vilicus help\``);

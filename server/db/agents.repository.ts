@@ -81,11 +81,13 @@ export class AgentsRepository {
   async checkIn(id: string, at: Date, deadline: Date, facts: { version?: string; hostname?: string }): Promise<void> {
     await this.em.transactional(async (tx) => {
       const db = tx.getKysely();
-      const { rows } = await sql<{ was_missing: boolean }>`
+      const { rows } = await sql<{ was_missing: boolean; first: boolean }>`
         update "agent" a set last_seen_at = ${at}, deadline_at = ${deadline}, missing = false,
           version = coalesce(${facts.version ?? null}, a.version), hostname = coalesce(${facts.hostname ?? null}, a.hostname)
-        from (select id, missing from "agent" where id = ${id} for update) old
-        where a.id = old.id returning old.missing as was_missing`.execute(db);
+        from (select id, missing, last_seen_at from "agent" where id = ${id} for update) old
+        where a.id = old.id returning old.missing as was_missing, old.last_seen_at is null as first`.execute(db);
+      // Which agent runs an `agents: any` check depends on who is missing and who has ever checked in.
+      if (rows[0]?.was_missing || rows[0]?.first) await bumpRevision(tx);
       if (rows[0]?.was_missing) {
         const message = 'agent checked in again';
         await sql`insert into "transition" (check_id, agent_id, from_status, to_status, at, reason, message)

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { sql } from './sql.ts';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { AgentCheck, CheckSpec } from '../api/contract/index.ts';
-import { matchesSelector } from '../domain/agents.ts';
+import { chooseAgent, matchesSelector, type AgentPresence } from '../domain/agents.ts';
 import { normalizeSpec, probeWithDefaults, type NormalizedCheck } from '../api/contract/check-rules.ts';
 
 export interface CatalogCheck {
@@ -21,6 +21,19 @@ export interface Catalog {
   revision: number;
   checks: CatalogCheck[];
   byId: Map<string, CatalogCheck>;
+  /** `agents: any` checks → the one agent that runs each (null: none may). */
+  chosen: Map<string, string | null>;
+}
+
+/** Whether an agent runs a check: its selector matches, and for `agents: any` the server chose this agent. */
+export function runsCheck(
+  catalog: Catalog,
+  check: CatalogCheck,
+  agentId: string,
+  labels: Record<string, string>,
+): boolean {
+  if (check.rules.agents === 'any') return catalog.chosen.get(check.id) === agentId;
+  return matchesSelector(labels, check.rules.matchLabels);
 }
 
 export interface AgentAssignment {
@@ -58,7 +71,7 @@ export class CheckCatalog {
     const key = `${catalog.revision}:${agentId}:${JSON.stringify(labels)}`;
     let found = this.assignments.get(key);
     if (!found) {
-      const checks = catalog.checks.filter((c) => matchesSelector(labels, c.rules.matchLabels));
+      const checks = catalog.checks.filter((c) => runsCheck(catalog, c, agentId, labels));
       const etag = `"${createHash('sha1')
         .update(JSON.stringify(checks.map((c) => c.wire)))
         .digest('base64url')}"`;
@@ -78,7 +91,15 @@ export class CheckCatalog {
     const checks = await sql<{ id: string; namespace: string; name: string; spec: CheckSpec }>`
       select id, namespace, name, spec from "check" order by namespace, name`.execute(db);
     const list = checks.rows.map(toCatalogCheck);
-    this.cached = { revision, checks: list, byId: new Map(list.map((c) => [c.id, c])) };
+    // Missing flags and first check-ins move the revision too (agents.repository, sweeps.repository).
+    const agents = await sql<AgentPresence>`
+      select id, labels, missing, last_seen_at is not null as seen from "agent"`.execute(db);
+    const chosen = new Map(
+      list
+        .filter((c) => c.rules.agents === 'any')
+        .map((c) => [c.id, chooseAgent(c.id, c.rules.matchLabels, agents.rows)]),
+    );
+    this.cached = { revision, checks: list, byId: new Map(list.map((c) => [c.id, c])), chosen };
     this.assignments.clear();
     return this.cached;
   }

@@ -135,3 +135,18 @@ export async function recentResults(
     order by r.observed_at desc limit ${limit}`.execute(em.getKysely());
   return rows;
 }
+
+/**
+ * `agents: any`: the states other agents left for these checks, dropped once
+ * the chosen agent has reported, so such a check shows one state (the
+ * current agent's), not also a stale one from the agent it was handed over from.
+ */
+export async function dropStatesOfOtherAgents(
+  em: EntityManager,
+  checkIds: readonly string[],
+  agentId: string,
+): Promise<void> {
+  await sql`delete from "check_state" where check_id = any(${checkIds}::uuid[]) and agent_id <> ${agentId}`.execute(
+    em.getKysely(),
+  );
+}

@@ -114,3 +114,32 @@ export async function markOutcome(
     sent_at = ${outcome.state === 'sent' ? now : null}, claimed_at = null
     where id = any(${ids}::bigint[])`.execute(db);
 }
+
+export interface NotificationRow {
+  id: string;
+  kind: string;
+  check: string | null;
+  namespace: string | null;
+  agent: string | null;
+  status: string;
+  at: string;
+  state: string;
+  attempts: number;
+  lastError: string | null;
+  sentAt: string | null;
+  recipients: string[];
+}
+
+/** The newest notifications, for people (GET /api/v1/notifications). */
+export async function listNotifications(
+  em: EntityManager,
+  state: string | undefined,
+  limit: number,
+): Promise<NotificationRow[]> {
+  const { rows } = await sql<NotificationRow>`
+    select n.id, n.kind, c.name as check, c.namespace, a.name as agent, n.status, n.at, n.state, n.attempts,
+      n.last_error as "lastError", n.sent_at as "sentAt", n.recipients
+    from "notification" n left join "check" c on c.id = n.check_id left join "agent" a on a.id = n.agent_id
+    ${state ? sql`where n.state = ${state}` : sql``} order by n.id desc limit ${limit}`.execute(em.getKysely());
+  return rows;
+}

@@ -5,6 +5,7 @@ import { sql, STATE_DATES, withDates, type Db } from './sql.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { markMissing, type CheckState, type Transition } from '../domain/evaluate.ts';
 import { insertNotifications } from './outbox.repository.ts';
+import { bumpRevision } from './agents.repository.ts';
 
 const LOCK_MISSING = 0x76696c01; // "vil" + 1
 const LOCK_RETENTION = 0x76696c02;
@@ -23,6 +24,7 @@ export async function sweepMissingAgents(em: EntityManager, now: Date): Promise<
       update "agent" set missing = true where not missing and deadline_at < ${now}
       returning id, name, deadline_at`.execute(db);
     if (agents.length === 0) return [];
+    await bumpRevision(tx); // `agents: any` checks move off a missing agent at their next config poll
     const ids = agents.map((a) => a.id);
     const { rows: states } = await sql<CheckState & { checkId: string; agentId: string }>`
       select check_id as "checkId", agent_id as "agentId", status, since, value, message,

@@ -4,12 +4,12 @@
 import { createHash } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { IngestReply, ResultIn } from '../api/contract/index.ts';
-import type { CheckCatalog } from '../db/check-catalog.ts';
+import { runsCheck, type CatalogCheck, type CheckCatalog } from '../db/check-catalog.ts';
 import { writeBatch, type BatchOutcome, type ResultItem } from '../db/results.repository.ts';
-import { matchesSelector } from '../domain/agents.ts';
-import type { EvaluationRules } from '../domain/evaluate.ts';
 import { errors } from '../errors.ts';
 import { GroupCommitter } from './group-commit.ts';
+import { HandOver } from './hand-over.ts';
+import { noIngestObserver, observed, type IngestObserver } from './ingest-observer.ts';
 
 export interface PostingAgent {
   id: string;
@@ -19,10 +19,17 @@ export interface PostingAgent {
 export class IngestService {
   private readonly catalog: CheckCatalog;
   private readonly committer: GroupCommitter<ResultItem, BatchOutcome>;
+  private readonly handOver: HandOver;
 
-  constructor(orm: MikroORM, catalog: CheckCatalog, now: () => Date = () => new Date()) {
+  constructor(
+    orm: MikroORM,
+    catalog: CheckCatalog,
+    now: () => Date = () => new Date(),
+    observer: IngestObserver = noIngestObserver,
+  ) {
     this.catalog = catalog;
-    this.committer = new GroupCommitter((items) => writeBatch(orm.em.fork(), items, now()));
+    this.handOver = new HandOver(orm);
+    this.committer = new GroupCommitter(observed((items) => writeBatch(orm.em.fork(), items, now()), observer));
   }
 
   async ingest(agent: PostingAgent, results: readonly ResultIn[]): Promise<IngestReply> {
@@ -31,7 +38,7 @@ export class IngestService {
     const rejected: IngestReply['rejected'] = [];
     results.forEach((result, index) => {
       const check = catalog.byId.get(result.check);
-      if (!check || !matchesSelector(agent.labels, check.rules.matchLabels)) {
+      if (!check || !runsCheck(catalog, check, agent.id, agent.labels)) {
         rejected.push({
           index,
           error: errors.unknownCheck.code,
@@ -39,16 +46,21 @@ export class IngestService {
         });
         return;
       }
-      items.push(toItem(agent.id, result, { sustainMs: check.rules.sustainMs, severity: check.rules.severity }));
+      items.push(toItem(agent.id, result, check));
     });
     if (items.length === 0) return { accepted: 0, duplicates: 0, rejected };
     const outcome = await this.committer.submit(items);
+    await this.handOver.settle(
+      catalog,
+      agent.id,
+      items.map((item) => item.checkId),
+    );
     const accepted = items.filter((item) => outcome.stored.has(item.id)).length;
     return { accepted, duplicates: items.length - accepted, rejected };
   }
 }
 
-function toItem(agentId: string, result: ResultIn, rules: EvaluationRules): ResultItem {
+function toItem(agentId: string, result: ResultIn, check: CatalogCheck): ResultItem {
   const observedAt = new Date(result.observedAt);
   return {
     id: result.id ?? derivedId(agentId, result.check, observedAt),
@@ -58,7 +70,8 @@ function toItem(agentId: string, result: ResultIn, rules: EvaluationRules): Resu
     value: result.value ?? null,
     message: result.message ?? null,
     observedAt,
-    rules,
+    rules: { sustainMs: check.rules.sustainMs, severity: check.rules.severity },
+    recipients: check.spec.notify?.email ?? [],
   };
 }
 

@@ -35,7 +35,12 @@ export function vilicus(args: string[], env: Record<string, string> = {}): Proc 
 /** A process to monitor: `sleep` with a unique argument, so a pattern matches only it. */
 export function uniqueSleep(): { proc: Proc; marker: string } {
   const marker = `3000.${Math.floor(Math.random() * 1e9)}`;
-  return { proc: track(spawn('sleep', [marker], { stdio: 'ignore' })), marker };
+  return { proc: sleepWithMarker(marker), marker };
+}
+
+/** The same monitored process again (it "comes back"). */
+export function sleepWithMarker(marker: string): Proc {
+  return track(spawn('sleep', [marker], { stdio: 'ignore' }));
 }
 
 function track(child: ChildProcess): Proc {
@@ -68,13 +73,14 @@ export interface ServerProc extends Proc {
 export async function startServerProcess(opts: {
   dataDir: string;
   adminToken: string;
-  databaseUrl?: string;
+  databaseUrl?: string | undefined;
   port?: number;
+  env?: Record<string, string>;
 }): Promise<ServerProc> {
   const port = opts.port ?? (await freePort());
   const args = ['server', '--port', String(port), '--host', '127.0.0.1', '--data-dir', opts.dataDir];
   if (opts.databaseUrl) args.push('--database-url', opts.databaseUrl);
-  const proc = vilicus(args, { VILICUS_ADMIN_TOKEN: opts.adminToken });
+  const proc = vilicus(args, { VILICUS_ADMIN_TOKEN: opts.adminToken, ...opts.env });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(
     async () => (await fetch(`${url}/readyz`).catch(() => null))?.status === 200,

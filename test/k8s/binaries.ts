@@ -50,7 +50,7 @@ export function resolveBinary(name: BinaryName, env: NodeJS.ProcessEnv = process
     throw new Error(
       `${name} ${VERSION_OF[name]} not found or not executable at ${where}: ` +
         `run \`npm run k8s:build\` (builds it from the Go module proxy into ${toolsDir(env)}), ` +
-        `or set ${ENV_OF[name]} to a ${name} binary`,
+        `or set ${ENV_OF[name]} to the path of one`,
     );
   }
   return path;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver, etcd and helm from the Go module proxy into a cache
-# outside the repository, one folder per name and version:
+# Builds kube-apiserver, kubectl, etcd and helm from the Go module proxy into
+# a cache outside the repository, one folder per name and version:
 #   ${VILICUS_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/vilicus/tools}/<name>-<version>/<name>
 # A binary already there is reused, so running this again is cheap.
 # Versions come from versions.json; the wrapper modules in tools/ must agree.
@@ -46,18 +46,19 @@ build() {
     return
   fi
   mkdir -p "$(dirname "$dest")"
-  echo "$name $version: building (the first build takes many minutes)"
+  echo "$name $version: building (many minutes the first time on a machine, seconds once Go's build cache is warm)"
   local start=$SECONDS
   out="$dest.partial.$$"
-  trap 'rm -rf "$out"' EXIT
+  trap 'rm -rf "$out" "$out.d"' EXIT
   "$@"
   mv "$out" "$dest"
   trap - EXIT
   echo "$name $version: built in $((SECONDS - start)) s, $(du -h "$dest" | cut -f1) at $dest"
 }
 
-build_kube_apiserver() {
-  local dir="$here/tools/kube-apiserver" minor
+# build_kubernetes CMD: kube-apiserver or kubectl from the same wrapper.
+build_kubernetes() {
+  local cmd=$1 dir="$here/tools/kubernetes" minor
   check_pin "$dir" k8s.io/kubernetes "$kube_version"
   minor=$(echo "$kube_version" | cut -d. -f2)
   # The version a release build stamps (hack/lib/version.sh); without it the
@@ -67,7 +68,7 @@ build_kube_apiserver() {
     ldflags+=" -X $pkg.gitVersion=$kube_version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
     ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
   done
-  (cd "$dir" && go build -trimpath -ldflags="$ldflags" -o "$out" k8s.io/kubernetes/cmd/kube-apiserver)
+  (cd "$dir" && go build -trimpath -ldflags="$ldflags" -o "$out" "k8s.io/kubernetes/cmd/$cmd")
 }
 
 build_etcd() {
@@ -77,10 +78,11 @@ build_etcd() {
 }
 
 build_helm() {
-  local gobin="$out.d" minor
+  local gobin="$out.d" gomod minor
   # helm's Makefile stamps its version and the Kubernetes version of its
-  # client libraries (client-go v0.37 -> 1.37) the same way.
-  minor=37
+  # client libraries (client-go v0.37.x -> 1.37), read from helm's go.mod.
+  gomod=$(cd / && go mod download -json "helm.sh/helm/v3@$helm_version" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+  minor=$(sed -n 's/^[[:space:]]*k8s.io\/client-go v0\.\([0-9]*\)\..*/\1/p' "$gomod")
   local ldflags="$common_ldflags -X helm.sh/helm/v3/internal/version.version=$helm_version"
   ldflags+=" -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
   for pkg in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
@@ -94,4 +96,7 @@ build_helm() {
 
 build etcd "$etcd_version" build_etcd
 build helm "$helm_version" build_helm
-build kube-apiserver "$kube_version" build_kube_apiserver
+build kube-apiserver "$kube_version" build_kubernetes kube-apiserver
+# The client at the server's version: the tests use it, not whatever kubectl
+# is on the PATH (version skew, and a fresh machine may have none).
+build kubectl "$kube_version" build_kubernetes kubectl

@@ -172,6 +172,9 @@ class ControlPlane implements Envtest {
         `--secure-port=${this.#ports.apiServer}`,
         '--bind-address=127.0.0.1',
         '--advertise-address=127.0.0.1',
+        // The endpoint reconciler refuses a loopback address, and no Pod
+        // here reaches the API server through the `kubernetes` Service.
+        '--endpoint-reconciler-type=none',
         '--service-cluster-ip-range=10.0.0.0/24',
         '--service-account-issuer=https://kubernetes.default.svc',
         `--service-account-key-file=${pki.serviceAccountPublicKey}`,

@@ -13,6 +13,8 @@ export interface NormalizedCheck {
   sustainMs: number;
   severity: 'critical' | 'warning';
   matchLabels: Record<string, string>;
+  /** all: one result per selected agent; any: one result, from one selected agent the server picks. */
+  agents: 'all' | 'any';
 }
 
 export const DEFAULT_INTERVAL = '30s';
@@ -46,6 +48,7 @@ export function normalizeSpec(spec: CheckSpec): NormalizedCheck {
     sustainMs: definition(kind).sustainMs(spec[kind]),
     severity: spec.severity ?? 'critical',
     matchLabels: spec.nodeSelector?.matchLabels ?? {},
+    agents: spec.agents ?? 'all',
   };
 }
 

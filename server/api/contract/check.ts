@@ -24,11 +24,19 @@ export const CheckSpec = Type.Object(
   {
     ...ProbeProperties,
     nodeSelector: Type.Optional(Type.Object({ matchLabels: Type.Optional(LabelMap) }, { additionalProperties: false })),
+    agents: Type.Optional(
+      Type.Union([Type.Literal('all'), Type.Literal('any')], {
+        description: 'all (default): every selected agent runs it; any: one selected agent runs it (endpoint checks)',
+      }),
+    ),
     interval: Type.Optional(Duration),
     severity: Type.Optional(Type.Union([Type.Literal('critical'), Type.Literal('warning')])),
     notify: Type.Optional(
       Type.Object(
-        { email: Type.Optional(Type.Array(Type.String({ format: 'email', maxLength: 254 }), { maxItems: 50 })) },
+        {
+          email: Type.Optional(Type.Array(Type.String({ format: 'email', maxLength: 254 }), { maxItems: 50 })),
+          repeatInterval: Type.Optional(Duration),
+        },
         { additionalProperties: false },
       ),
     ),

@@ -2,8 +2,9 @@
 import Type from 'typebox';
 
 /** The schema of a duration in a Check (`interval`, `for`): the units a Kubernetes user writes. */
+export const DURATION_PATTERN = '^([0-9]+(ms|s|m|h))+$';
 export const Duration = Type.String({
-  pattern: '^([0-9]+(ms|s|m|h))+$',
+  pattern: DURATION_PATTERN,
   maxLength: 32,
   description: 'A duration such as 30s, 5m or 1h30m',
 });

@@ -6,3 +6,4 @@ export * from './result.ts';
 export * from './check.ts';
 export * from './agent.ts';
 export * from './error.ts';
+export * from './alerts.ts';

@@ -11,6 +11,8 @@ export interface Setting<T> {
   parse: (raw: string) => T;
   help: string;
   secret?: boolean;
+  /** The default as people write it (`7d` rather than 604800000), for docs. */
+  shownDefault?: string;
 }
 
 export class SettingError extends Error {

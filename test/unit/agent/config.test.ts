@@ -18,6 +18,7 @@ describe('loadAgentConfig', () => {
       tokenFile: undefined,
       name: hostname(),
       queueSize: 10_000,
+      hostRoot: '/',
       logLevel: 'info',
     });
   });
@@ -65,6 +66,8 @@ describe('loadAgentConfig', () => {
       { queueSize: 7 },
     ],
     ['reads VILICUS_LOG_LEVEL', [], { VILICUS_LOG_LEVEL: 'warn' }, { logLevel: 'warn' }],
+    // a DaemonSet mounts the host's / at /host
+    ['reads VILICUS_HOST_ROOT', [], { VILICUS_HOST_ROOT: '/host' }, { hostRoot: '/host' }],
   ])('%s', (_name, argv, env, expected) => {
     expect(loadAgentConfig(argv, { ...TOKEN, ...env })).toMatchObject(expected);
   });
@@ -112,6 +115,8 @@ describe('loadAgentConfig', () => {
       {},
       '--server: "mon:8080" must start with http:// or https://',
     ],
+    // a relative host root would depend on the agent's working directory
+    ['a relative host root', ['--host-root', 'host'], {}, '--host-root: "host" is not an absolute path'],
     // levels are a closed list
     ['an unknown log level', [], { VILICUS_LOG_LEVEL: 'chatty' }, 'VILICUS_LOG_LEVEL: "chatty" is not one of'],
     // flags the agent does not have

@@ -93,7 +93,9 @@ describe('specProblems', () => {
   });
 
   it('names the probe kinds when the kind is missing', () => {
-    expect(specProblems({})[0]?.message).toBe('exactly one probe kind is required (one of process, cpu)');
+    expect(specProblems({})[0]?.message).toBe(
+      'exactly one probe kind is required (one of process, cpu, memory, disk, load, tcp, http)',
+    );
   });
 });
 
@@ -103,7 +105,7 @@ describe('normalizeSpec', () => {
     [
       'fills in the defaults for a bare process check',
       processSpec(),
-      { kind: 'process', intervalSeconds: 30, sustainMs: 0, severity: 'critical', matchLabels: {} },
+      { kind: 'process', intervalSeconds: 30, sustainMs: 0, severity: 'critical', matchLabels: {}, agents: 'all' },
     ],
     // every option set
     [
@@ -112,25 +114,38 @@ describe('normalizeSpec', () => {
         { above: 90, for: '5m' },
         { interval: '1m', severity: 'warning', nodeSelector: { matchLabels: { role: 'db' } } },
       ),
-      { kind: 'cpu', intervalSeconds: 60, sustainMs: 300_000, severity: 'warning', matchLabels: { role: 'db' } },
+      {
+        kind: 'cpu',
+        intervalSeconds: 60,
+        sustainMs: 300_000,
+        severity: 'warning',
+        matchLabels: { role: 'db' },
+        agents: 'all',
+      },
     ],
     // compound intervals
     [
       'converts a compound interval to seconds',
       processSpec(undefined, { interval: '1m30s' }),
-      { kind: 'process', intervalSeconds: 90, sustainMs: 0, severity: 'critical', matchLabels: {} },
+      { kind: 'process', intervalSeconds: 90, sustainMs: 0, severity: 'critical', matchLabels: {}, agents: 'all' },
     ],
     // a selector without matchLabels selects all
     [
       'treats a selector without matchLabels as all agents',
       processSpec(undefined, { nodeSelector: {} }),
-      { kind: 'process', intervalSeconds: 30, sustainMs: 0, severity: 'critical', matchLabels: {} },
+      { kind: 'process', intervalSeconds: 30, sustainMs: 0, severity: 'critical', matchLabels: {}, agents: 'all' },
     ],
     // a cpu check without a window counts at once
     [
       'gives a cpu check without for no window',
       cpuSpec({ above: 90 }),
-      { kind: 'cpu', intervalSeconds: 30, sustainMs: 0, severity: 'critical', matchLabels: {} },
+      { kind: 'cpu', intervalSeconds: 30, sustainMs: 0, severity: 'critical', matchLabels: {}, agents: 'all' },
+    ],
+    // one agent of the selected ones runs it
+    [
+      'keeps agents: any',
+      cpuSpec({ above: 90 }, { agents: 'any' }),
+      { kind: 'cpu', intervalSeconds: 30, sustainMs: 0, severity: 'critical', matchLabels: {}, agents: 'any' },
     ],
   ])('%s', (_name, spec, expected) => {
     expect(normalizeSpec(spec)).toEqual(expected);

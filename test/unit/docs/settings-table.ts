@@ -4,12 +4,15 @@ import type { Setting } from '../../../server/api/contract/settings.ts';
 
 export function settingRows(table: Record<string, Setting<unknown>>): string[] {
   return Object.values(table).map((s) => {
-    const shown = s.default === undefined ? '(unset)' : formatDefault(s.default);
+    const shown = s.shownDefault
+      ? `\`${s.shownDefault}\``.replace('`(none)`', '(none)')
+      : s.default === undefined
+        ? '(unset)'
+        : formatDefault(s.default);
     return `| \`--${s.flag}\` | ${s.env.map((e) => `\`${e}\``).join(', ')} | ${shown} | ${s.help} |`;
   });
 }
 
 function formatDefault(value: unknown): string {
-  if (typeof value === 'number' && value >= 86_400_000 && value % 86_400_000 === 0) return `\`${value / 86_400_000}d\``;
   return `\`${String(value)}\``;
 }

@@ -14,6 +14,13 @@ const DEFAULTS: Loaded = {
   retentionMs: 7 * 86_400_000,
   missingAfter: 3,
   bodyLimit: 1_048_576,
+  smtpUrl: undefined,
+  mailFrom: 'vilicus@localhost',
+  mailTo: [],
+  publicUrl: undefined,
+  groupWaitMs: 5000,
+  repeatIntervalMs: 4 * 3_600_000,
+  dashboardPublic: false,
   logLevel: 'info',
 };
 
@@ -67,6 +74,9 @@ describe('loadServerConfig', () => {
     ['VILICUS_LOG_LEVEL sets the level', [], { VILICUS_LOG_LEVEL: 'debug' }, { logLevel: 'debug' }],
     ['VILICUS_ADMIN_TOKEN sets the token', [], { VILICUS_ADMIN_TOKEN: 's3cret' }, { adminToken: 's3cret' }],
     ['--host sets the address', ['--host', '127.0.0.1'], { VILICUS_HOST: '::' }, { host: '127.0.0.1' }],
+    // on/off settings take the usual spellings
+    ['VILICUS_DASHBOARD_PUBLIC=true opens the dashboard', [], { VILICUS_DASHBOARD_PUBLIC: 'true' }, { dashboardPublic: true }],
+    ['--dashboard-public no keeps it closed', ['--dashboard-public', 'no'], {}, { dashboardPublic: false }],
   ])('%s', (_name, argv, env, expected) => {
     expect(loadServerConfig(argv, env)).toEqual({ ...DEFAULTS, ...expected });
   });
@@ -98,6 +108,13 @@ describe('loadServerConfig', () => {
       [],
       { VILICUS_BODY_LIMIT: '1.5' },
       'VILICUS_BODY_LIMIT: "1.5" is not a positive whole number',
+    ],
+    // a typo must not quietly mean "closed" (or "open")
+    [
+      'a dashboard-public value that is not on or off',
+      [],
+      { VILICUS_DASHBOARD_PUBLIC: 'ture' },
+      'VILICUS_DASHBOARD_PUBLIC: "ture" is not true or false',
     ],
     // levels are a closed list
     [

@@ -1,6 +1,6 @@
 // Wrapper module that builds the etcd server at the version Kubernetes pins
 // (build/dependencies.yaml of the k8s.io/kubernetes version in
-// ../kube-apiserver). A module of its own so that etcd is built with etcd's
+// ../kubernetes). A module of its own so that etcd is built with etcd's
 // own dependency versions, not those Kubernetes raises them to.
 module vilicus.dev/test/k8s/tools/etcd
 

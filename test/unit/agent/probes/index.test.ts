@@ -5,7 +5,7 @@ import type { ProbeOutcome } from '../../../../agent/probes/probe.ts';
 import { cpuCheck, processCheck } from './fixtures.ts';
 
 function registry(process: () => Promise<ProbeOutcome>, cpu: () => Promise<ProbeOutcome>): ProbeRegistry {
-  return { process: { kind: 'process', run: process }, cpu: { kind: 'cpu', run: cpu } };
+  return { ...createProbes(), process: { kind: 'process', run: process }, cpu: { kind: 'cpu', run: cpu } };
 }
 
 const ok = (message: string) => (): Promise<ProbeOutcome> => Promise.resolve({ status: 'OK', value: 1, message });
@@ -32,7 +32,7 @@ describe('runProbe', () => {
 
   it.each([
     // a kind from a newer server
-    ['disk'],
+    ['smtp'],
     // a kind that is also an Object.prototype member
     ['constructor'],
   ])('answers UNKNOWN for the unknown kind %j', async (kind) => {

@@ -1,0 +1,39 @@
+// The SMTP edge: nodemailer with the URL from VILICUS_SMTP_URL (smtp:// uses
+// STARTTLS when the server offers it, smtps:// is TLS from the start).
+import nodemailer from 'nodemailer';
+import type { RenderedMail } from './render.ts';
+
+export interface Mailer {
+  send(to: readonly string[], mail: RenderedMail): Promise<void>;
+  close(): void;
+}
+
+/** A failed send, with the server's reply code when there was one (4xx: try later, 5xx: final). */
+export class SendError extends Error {
+  readonly responseCode: number | undefined;
+  constructor(message: string, responseCode: number | undefined) {
+    super(message);
+    this.responseCode = responseCode;
+  }
+}
+
+export function createMailer(smtpUrl: string, from: string): Mailer {
+  const transport = nodemailer.createTransport(smtpUrl, {
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 20_000,
+  } as Parameters<typeof nodemailer.createTransport>[1]);
+  return {
+    async send(to, mail) {
+      try {
+        await transport.sendMail({ from, to: [...to], subject: mail.subject, text: mail.text, html: mail.html });
+      } catch (error) {
+        const e = error as { message?: string; response?: string; responseCode?: number };
+        throw new SendError(e.response ?? e.message ?? String(error), e.responseCode);
+      }
+    },
+    close() {
+      transport.close();
+    },
+  };
+}

@@ -1,0 +1,152 @@
+// Whole-system reads for the dashboard and the Prometheus scrape: every state,
+// every agent, a check's transitions, an agent's CPU history. Each is one
+// query however many checks and agents there are (a scrape or a dashboard
+// poll must not cost a query per series).
+import { sql } from './sql.ts';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Status } from '../domain/status.ts';
+
+/** Seconds since the epoch; timestamps are read as numbers, not the driver's strings. */
+type Epoch = number;
+
+export interface StateFact {
+  namespace: string;
+  check: string;
+  kind: string;
+  agent: string;
+  status: Status;
+  since: Epoch;
+  value: number | null;
+  message: string | null;
+  lastResultAt: Epoch | null;
+}
+
+export interface AgentFact {
+  name: string;
+  labels: Record<string, string>;
+  missing: boolean;
+  lastSeenAt: Epoch | null;
+  version: string | null;
+}
+
+export interface CheckFact {
+  id: string;
+  namespace: string;
+  name: string;
+  kind: string;
+  severity: string;
+  intervalSpec: string | null;
+}
+
+/** Every (check, agent) state with the names people and Prometheus use. */
+export async function allStates(em: EntityManager): Promise<StateFact[]> {
+  const { rows } = await sql<StateFact>`
+    select c.namespace, c.name as "check", c.kind, a.name as agent, s.status,
+           extract(epoch from s.since)::float8 as since, s.value, s.message,
+           extract(epoch from s.last_observed_at)::float8 as "lastResultAt"
+    from "check_state" s join "check" c on c.id = s.check_id join "agent" a on a.id = s.agent_id
+    order by c.namespace, c.name, a.name`.execute(em.getKysely());
+  return rows;
+}
+
+export async function allAgents(em: EntityManager): Promise<AgentFact[]> {
+  const { rows } = await sql<AgentFact>`
+    select name, labels, missing, extract(epoch from last_seen_at)::float8 as "lastSeenAt", version
+    from "agent" order by name`.execute(em.getKysely());
+  return rows;
+}
+
+export async function allChecks(em: EntityManager): Promise<CheckFact[]> {
+  const { rows } = await sql<CheckFact>`
+    select id, namespace, name, kind, coalesce(spec->>'severity', 'critical') as severity,
+           spec->>'interval' as "intervalSpec"
+    from "check" order by namespace, name`.execute(em.getKysely());
+  return rows;
+}
+
+export interface TransitionFact {
+  agent: string;
+  from: Status | null;
+  to: Status;
+  at: Epoch;
+}
+
+/**
+ * A check's transitions since `from`, and each agent's status just before it
+ * (the last earlier transition), so a timeline starts with the right colour.
+ */
+export async function checkTransitions(
+  em: EntityManager,
+  checkId: string,
+  from: Date,
+): Promise<{ before: Map<string, Status>; within: TransitionFact[] }> {
+  const db = em.getKysely();
+  const { rows: before } = await sql<{ agent: string; status: Status }>`
+    select distinct on (t.agent_id) a.name as agent, t.to_status as status
+    from "transition" t join "agent" a on a.id = t.agent_id
+    where t.check_id = ${checkId} and t.at < ${from} order by t.agent_id, t.at desc`.execute(db);
+  const { rows: within } = await sql<TransitionFact>`
+    select a.name as agent, t.from_status as "from", t.to_status as "to", extract(epoch from t.at)::float8 as at
+    from "transition" t join "agent" a on a.id = t.agent_id
+    where t.check_id = ${checkId} and t.at >= ${from} order by t.at, t.id`.execute(db);
+  return { before: new Map(before.map((r) => [r.agent, r.status])), within };
+}
+
+export interface CpuCheck {
+  id: string;
+  namespace: string;
+  name: string;
+  above: number | null;
+  warnAbove: number | null;
+}
+
+/** The cpu checks this agent has reported on (it has a state for them). */
+export async function agentCpuChecks(em: EntityManager, agentName: string): Promise<CpuCheck[]> {
+  const { rows } = await sql<CpuCheck>`
+    select c.id, c.namespace, c.name, (c.spec->'cpu'->>'above')::float8 as above,
+           (c.spec->'cpu'->>'warnAbove')::float8 as "warnAbove"
+    from "check" c join "check_state" s on s.check_id = c.id join "agent" a on a.id = s.agent_id
+    where c.kind = 'cpu' and a.name = ${agentName} order by c.namespace, c.name`.execute(em.getKysely());
+  return rows;
+}
+
+export interface CpuBucket {
+  checkId: string;
+  t: Epoch;
+  avg: number;
+  max: number;
+}
+
+/** The first result in the window, so the bucket width fits the data there is. */
+export async function firstCpuResult(
+  em: EntityManager,
+  agentName: string,
+  checkIds: readonly string[],
+  from: Date,
+): Promise<Epoch | null> {
+  const { rows } = await sql<{ first: Epoch | null }>`
+    select extract(epoch from min(r.observed_at))::float8 as first
+    from "check_result" r
+    where r.agent_id = (select id from "agent" where name = ${agentName})
+      and r.check_id = any(${checkIds}::uuid[]) and r.observed_at >= ${from}`.execute(em.getKysely());
+  return rows[0]?.first ?? null;
+}
+
+/** Results averaged (and maxed) per bucket of `stepSeconds`, oldest first. */
+export async function cpuBuckets(
+  em: EntityManager,
+  agentName: string,
+  checkIds: readonly string[],
+  from: Date,
+  stepSeconds: number,
+): Promise<CpuBucket[]> {
+  const { rows } = await sql<CpuBucket>`
+    select r.check_id as "checkId",
+           (floor(extract(epoch from r.observed_at) / ${stepSeconds}::float8) * ${stepSeconds}::float8)::float8 as t,
+           avg(r.value)::float8 as avg, max(r.value)::float8 as max
+    from "check_result" r
+    where r.agent_id = (select id from "agent" where name = ${agentName})
+      and r.check_id = any(${checkIds}::uuid[]) and r.observed_at >= ${from} and r.value is not null
+    group by 1, 2 order by 2`.execute(em.getKysely());
+  return rows;
+}

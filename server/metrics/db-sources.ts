@@ -1,0 +1,27 @@
+// Binds the metrics to the database: the scrape-time reads and the pool counters.
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { allAgents, allStates } from '../db/dashboard.repository.ts';
+import { VERSION } from '../version.ts';
+import type { MetricsSources, PoolStats } from './registry.ts';
+
+/** The counters `pg`'s Pool keeps (the package ships no types; these are its documented getters). */
+interface PgPoolCounters {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+  options: { max?: number };
+}
+
+export function databaseSources(orm: MikroORM, isLeader: () => boolean = () => true): MetricsSources {
+  return {
+    version: VERSION,
+    isLeader,
+    states: () => allStates(orm.em.fork()),
+    agents: () => allAgents(orm.em.fork()),
+    pool: async (): Promise<PoolStats> => {
+      // MikroORM's PostgreSQL driver runs on a pg Pool, for PGlite (over its socket) and PostgreSQL alike.
+      const pool = (await orm.em.getConnection().getNativeClient()) as unknown as PgPoolCounters;
+      return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max ?? 10 };
+    },
+  };
+}

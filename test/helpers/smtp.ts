@@ -1,0 +1,69 @@
+// Starts and stops the SMTP sink process (test/helpers/smtp-sink.ts) and
+// reads what it received.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, waitFor, type Proc } from './processes.ts';
+
+const SINK = fileURLToPath(new URL('./smtp-sink.ts', import.meta.url));
+
+export interface ReceivedMail {
+  from: string;
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  receivedAt: string;
+}
+
+export interface SmtpSink {
+  url: string;
+  port: number;
+  mails(): ReceivedMail[];
+  /** Stops the server (an outage); start() brings it back on the same port. */
+  stop(): Promise<void>;
+  start(options?: { reject?: number }): Promise<void>;
+}
+
+export async function startSmtpSink(options: { reject?: number } = {}): Promise<SmtpSink> {
+  const port = await freePort();
+  const file = join(mkdtempSync(join(tmpdir(), 'vilicus-smtp-')), 'mails.jsonl');
+  let proc: { stop(): Promise<void> } | null = null;
+  const start = async (opts: { reject?: number } = {}): Promise<void> => {
+    const child = spawn(process.execPath, [SINK, String(port), file], {
+      env: { ...process.env, SMTP_SINK_REJECT: String(opts.reject ?? 0) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    proc = {
+      stop: async () => {
+        child.kill('SIGKILL');
+        await exited;
+      },
+    };
+    await waitFor(async () => out.includes('listening'), 10_000);
+  };
+  await start(options);
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    port,
+    mails: () =>
+      existsSync(file)
+        ? readFileSync(file, 'utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l) as ReceivedMail)
+        : [],
+    stop: async () => {
+      await proc?.stop();
+      proc = null;
+    },
+    start,
+  };
+}
+
+export type { Proc };
