@@ -7,7 +7,7 @@ import type { AppDeps } from './api/deps.ts';
 import type { ServerConfig } from './config.ts';
 import { AgentsRepository } from './db/agents.repository.ts';
 import { CheckCatalog } from './db/check-catalog.ts';
-import { migrate, openDatabase, pendingMigrations, type Database } from './db/orm.ts';
+import { openDatabase, pendingMigrations, type Database } from './db/orm.ts';
 import { IngestService } from './ingest/ingest-service.ts';
 import { createLogger, type Logger } from './log.ts';
 import { databaseSources } from './metrics/db-sources.ts';
@@ -29,7 +29,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    const applied = await migrate(db.orm);
+    const applied = await db.migrate();
     log.info({ database: db.mode, migrations: applied.length }, 'database ready');
     const admin = loadOrCreateAdminToken(config.adminToken, config.dataDir);
     if (admin.generated) log.warn({ path: admin.path }, `admin token generated (shown once): ${admin.token}`);

@@ -1,7 +1,7 @@
 // The `disk` probe: how full is the filesystem that holds a path, as `df`
 // counts it. statfs(2) through node:fs: no `df` to spawn, nothing to parse.
 import { statfs, type StatsFs } from 'node:fs';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import type { DiskProbe } from '../../server/api/contract/index.ts';
 import { withDeadline } from './deadline.ts';
 import type { CheckOfKind, Probe, ProbeOutcome } from './probe.ts';
@@ -41,7 +41,7 @@ export function diskVerdict(usage: DiskUsage, spec: DiskProbe): Verdict {
  * at `/host`), the path itself otherwise.
  */
 export function hostPath(hostRoot: string, path: string): string {
-  return hostRoot === '/' ? path : join(hostRoot, path);
+  return hostRoot === '/' ? path : resolve(hostRoot, `.${path}`);
 }
 
 export type StatFs = (path: string) => Promise<StatsFs>;

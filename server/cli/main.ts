@@ -63,10 +63,10 @@ async function serverCommand(argv: string[]): Promise<void> {
 
 async function migrateCommand(argv: string[]): Promise<void> {
   const config = loadServerConfig(argv);
-  const { openDatabase, migrate } = await import('../db/orm.ts');
+  const { openDatabase } = await import('../db/orm.ts');
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    const applied = await migrate(db.orm);
+    const applied = await db.migrate();
     process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'the database is up to date\n');
   } finally {
     await db.close();

@@ -2,6 +2,7 @@
 // the same driver, entities and migrations for both.
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
+import pg from 'pg';
 import { entities } from './entities.ts';
 import { migrations } from './migrations/index.ts';
 import { startEmbedded, type EmbeddedDatabase } from './embedded.ts';
@@ -10,6 +11,8 @@ export interface Database {
   orm: MikroORM;
   /** `embedded` (PGlite in the data dir) or `postgres` (DATABASE_URL). */
   mode: 'embedded' | 'postgres';
+  /** Applies pending migrations, one server at a time; returns the names applied. */
+  migrate(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -48,9 +51,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const connection = embedded ?? { clientUrl: options.databaseUrl! };
   try {
     const orm = await MikroORM.init(ormOptions(connection, embedded !== undefined));
+    const url = options.databaseUrl;
     return {
       orm,
       mode: embedded ? 'embedded' : 'postgres',
+      migrate: () => (url ? underMigrationLock(url, () => migrate(orm)) : migrate(orm)),
       async close() {
         await orm.close(true);
         await embedded?.stop();
@@ -59,6 +64,24 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   } catch (error) {
     await embedded?.stop();
     throw error;
+  }
+}
+
+const MIGRATION_LOCK = 0x76696c00;
+
+/**
+ * Replicas starting together (a Deployment of 2) must not migrate at once:
+ * a session advisory lock on a connection of its own serializes them; the
+ * second finds nothing pending.
+ */
+async function underMigrationLock<T>(url: string, work: () => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    return await work();
+  } finally {
+    await client.end(); // ends the session, which releases the lock
   }
 }
 

@@ -13,6 +13,9 @@ interface PgPoolCounters {
 }
 
 export function databaseSources(orm: MikroORM, isLeader: () => boolean = () => true): MetricsSources {
+  // Kept once found, so later scrapes read the counters synchronously, before
+  // the scrape's own state query takes a connection and shows up as "waiting".
+  let pgPool: PgPoolCounters | undefined;
   return {
     version: VERSION,
     isLeader,
@@ -20,7 +23,8 @@ export function databaseSources(orm: MikroORM, isLeader: () => boolean = () => t
     agents: () => allAgents(orm.em.fork()),
     pool: async (): Promise<PoolStats> => {
       // MikroORM's PostgreSQL driver runs on a pg Pool, for PGlite (over its socket) and PostgreSQL alike.
-      const pool = (await orm.em.getConnection().getNativeClient()) as unknown as PgPoolCounters;
+      pgPool ??= (await orm.em.getConnection().getNativeClient()) as unknown as PgPoolCounters;
+      const pool = pgPool;
       return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max ?? 10 };
     },
   };

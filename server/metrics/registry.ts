@@ -48,6 +48,11 @@ export function createMetrics(sources: MetricsSources, log?: Logger): Metrics {
   // Node's process metrics (CPU, memory, event loop lag, GC, handles) under
   // their usual names, so the stock Node.js dashboards work on them as well.
   collectDefaultMetrics({ register: registry });
+  // promtool's lint rejects a gauge named *_total, and these three sums are
+  // already there per type (nodejs_active_handles{type} …): sum() gives them.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    registry.removeSingleMetric(name);
+  }
   registerServerMetrics(registry, sources, log);
   registerStateCollectors(registry, sources, log);
   const ingest = registerIngestMetrics(registry);

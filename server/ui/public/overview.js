@@ -181,14 +181,18 @@ function checkRow(check) {
     h('td', null, check.kind),
     h(
       'td',
-      { class: 'cells' },
-      check.states.map((s) =>
-        h('a', {
-          class: `cell st-${s.status}`,
-          href: agentHref(s.agent),
-          title: `${s.agent}: ${s.status}${s.message ? ` — ${s.message}` : ''}`,
-          dataset: { agent: s.agent, status: s.status },
-        }),
+      null,
+      h(
+        'div',
+        { class: 'cells' },
+        check.states.map((s) =>
+          h('a', {
+            class: `cell st-${s.status}`,
+            href: agentHref(s.agent),
+            title: `${s.agent}: ${s.status}${s.message ? ` — ${s.message}` : ''}`,
+            dataset: { agent: s.agent, status: s.status },
+          }),
+        ),
       ),
     ),
     h('td', { class: 'summary' }, summary),

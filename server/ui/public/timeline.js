@@ -3,7 +3,10 @@
 import { agentHref, duration, h } from './dom.js';
 
 export function timeline(doc) {
-  const from = Date.parse(doc.from);
+  // A check younger than the window is drawn from its first state on: its
+  // first minute would be a pixel of a day.
+  const firsts = doc.agents.flatMap((a) => a.segments.slice(0, 1).map((s) => Date.parse(s.from)));
+  const from = firsts.length ? Math.max(Date.parse(doc.from), Math.min(...firsts)) : Date.parse(doc.from);
   const to = Date.parse(doc.to);
   const span = Math.max(1, to - from);
   const pct = (t) => `${(((Date.parse(t) - from) / span) * 100).toFixed(3)}%`;

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { agentInterval, matchesSelector, missingDeadline } from '../../../server/domain/agents.ts';
+import {
+  agentInterval,
+  chooseAgent,
+  matchesSelector,
+  missingDeadline,
+  type AgentPresence,
+} from '../../../server/domain/agents.ts';
 
 const lastSeen = new Date('2025-03-01T12:00:00.000Z');
 
@@ -64,5 +70,65 @@ describe('matchesSelector', () => {
     ['does not match a value that differs only in case', { role: 'DB' }, false],
   ])('%s', (_name, matchLabels, expected) => {
     expect(matchesSelector(labels, matchLabels)).toBe(expected);
+  });
+});
+
+describe('chooseAgent (agents: any)', () => {
+  const agent = (id: string, extra: Partial<AgentPresence> = {}): AgentPresence => ({
+    id,
+    labels: {},
+    missing: false,
+    seen: true,
+    ...extra,
+  });
+  const ids = Array.from({ length: 8 }, (_, i) => `00000000-0000-4000-8000-00000000000${i}`);
+  const fleet = ids.map((id) => agent(id));
+  const checks = Array.from({ length: 400 }, (_, i) => `check-${i}`);
+
+  it.each<[string, AgentPresence[], Record<string, string>, string | null]>([
+    // nobody to run it
+    ['no agents', [], {}, null],
+    // the only candidate
+    ['one agent', [agent('a')], {}, 'a'],
+    // a missing agent never runs it
+    ['only a missing agent', [agent('a', { missing: true })], {}, null],
+    // the selector still applies
+    ['no agent matches the selector', [agent('a', { labels: { role: 'db' } })], { role: 'web' }, null],
+    ['one of two matches the selector', [agent('a'), agent('b', { labels: { role: 'web' } })], { role: 'web' }, 'b'],
+    // an agent that has checked in beats one registered but never started
+    ['a seen agent over a never-seen one', [agent('a', { seen: false }), agent('b')], {}, 'b'],
+    // with none seen yet, a never-seen agent may take it (a fresh install's first poll)
+    ['a never-seen agent when none was seen', [agent('a', { seen: false })], {}, 'a'],
+  ])('picks for %s', (_name, agents, matchLabels, expected) => {
+    expect(chooseAgent('check-1', matchLabels, agents)).toBe(expected);
+  });
+
+  it('gives the same answer whatever the order of the agents', () => {
+    for (const check of checks.slice(0, 50)) {
+      expect(chooseAgent(check, {}, [...fleet].reverse())).toBe(chooseAgent(check, {}, fleet));
+    }
+  });
+
+  it('moves only the checks of an agent that goes missing, and moves them back when it returns', () => {
+    const before = new Map(checks.map((c) => [c, chooseAgent(c, {}, fleet)]));
+    const gone = ids[3]!;
+    const without = fleet.map((a) => (a.id === gone ? { ...a, missing: true } : a));
+    for (const check of checks) {
+      const now = chooseAgent(check, {}, without);
+      if (before.get(check) === gone) expect(now).not.toBe(gone);
+      else expect(now).toBe(before.get(check));
+    }
+    expect(new Map(checks.map((c) => [c, chooseAgent(c, {}, fleet)]))).toEqual(before);
+  });
+
+  it('spreads checks over the agents', () => {
+    const perAgent = new Map<string, number>();
+    for (const check of checks) {
+      const id = chooseAgent(check, {}, fleet)!;
+      perAgent.set(id, (perAgent.get(id) ?? 0) + 1);
+    }
+    // 400 checks over 8 agents: 50 each on average; every agent gets a fair share
+    expect(perAgent.size).toBe(8);
+    for (const count of perAgent.values()) expect(count).toBeGreaterThan(25);
   });
 });

@@ -75,7 +75,12 @@ describe('loadServerConfig', () => {
     ['VILICUS_ADMIN_TOKEN sets the token', [], { VILICUS_ADMIN_TOKEN: 's3cret' }, { adminToken: 's3cret' }],
     ['--host sets the address', ['--host', '127.0.0.1'], { VILICUS_HOST: '::' }, { host: '127.0.0.1' }],
     // on/off settings take the usual spellings
-    ['VILICUS_DASHBOARD_PUBLIC=true opens the dashboard', [], { VILICUS_DASHBOARD_PUBLIC: 'true' }, { dashboardPublic: true }],
+    [
+      'VILICUS_DASHBOARD_PUBLIC=true opens the dashboard',
+      [],
+      { VILICUS_DASHBOARD_PUBLIC: 'true' },
+      { dashboardPublic: true },
+    ],
     ['--dashboard-public no keeps it closed', ['--dashboard-public', 'no'], {}, { dashboardPublic: false }],
   ])('%s', (_name, argv, env, expected) => {
     expect(loadServerConfig(argv, env)).toEqual({ ...DEFAULTS, ...expected });

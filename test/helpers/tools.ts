@@ -1,0 +1,29 @@
+// External tools some tests drive (promtool, Chromium). On a developer's
+// machine without them those tests are skipped with a message; in CI
+// (CI=true) a missing tool is a failure, never a silent skip. .ci/run installs them.
+import { existsSync } from 'node:fs';
+
+export interface Tool {
+  path: string;
+  /** True when the tests that need it should run (found, or CI where missing must fail). */
+  run: boolean;
+  /** Throws, naming the package to install, when the tool is missing. */
+  require(): string;
+}
+
+export function tool(path: string, debianPackage: string): Tool {
+  const found = existsSync(path);
+  const ci = process.env['CI'] === 'true' || process.env['CI'] === '1';
+  if (!found && !ci) console.log(`[vilicus:test] ${path} not found: its tests are skipped (apt-get install ${debianPackage})`);
+  return {
+    path,
+    run: found || ci,
+    require() {
+      if (!existsSync(path)) throw new Error(`${path} is required (apt-get install -y ${debianPackage}); CI must not skip this`);
+      return path;
+    },
+  };
+}
+
+export const promtool = tool('/usr/bin/promtool', 'prometheus');
+export const chromiumBinary = tool('/usr/bin/chromium', 'chromium');

@@ -1,0 +1,133 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { AgentFact, StateFact } from '../../../server/db/dashboard.repository.ts';
+import { createMetrics, STATUS_CODE, type MetricsSources } from '../../../server/metrics/registry.ts';
+
+function state(overrides: Partial<StateFact> = {}): StateFact {
+  return {
+    namespace: 'default',
+    check: 'nginx-running',
+    kind: 'process',
+    agent: 'web-1',
+    status: 'CRITICAL',
+    since: 1_700_000_000,
+    value: 0,
+    message: 'no nginx',
+    lastResultAt: 1_700_000_100,
+    ...overrides,
+  };
+}
+
+const agent: AgentFact = { name: 'web-1', labels: {}, missing: false, lastSeenAt: 1_700_000_200, version: '0.1.0' };
+
+function sources(overrides: Partial<MetricsSources> = {}): MetricsSources & { calls: { states: number } } {
+  const calls = { states: 0 };
+  return {
+    calls,
+    version: '9.9.9',
+    isLeader: () => true,
+    states: async () => (calls.states++, [state(), state({ check: 'cpu', kind: 'cpu', status: 'OK', value: 12.5 })]),
+    agents: async () => [agent, { ...agent, name: 'web-2', missing: true, lastSeenAt: null }],
+    pool: async () => ({ total: 3, idle: 2, waiting: 0, max: 10 }),
+    ...overrides,
+  };
+}
+
+/** The value of one sample line, e.g. sample(text, 'vilicus_leader'). */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+describe('status encoding', () => {
+  it('follows the Nagios exit codes, so a higher number is a worse state', () => {
+    expect(STATUS_CODE).toEqual({ OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 });
+  });
+});
+
+describe('createMetrics', () => {
+  it('exports each state, value and agent from one read of the states per scrape', async () => {
+    const src = sources();
+    const { body } = await createMetrics(src).scrape();
+    const labels = 'namespace="default",check="nginx-running",kind="process",agent="web-1"';
+    expect(sample(body, `vilicus_check_status{${labels}}`)).toBe(2);
+    expect(sample(body, `vilicus_check_value{${labels}}`)).toBe(0);
+    expect(sample(body, `vilicus_check_status_since_timestamp_seconds{${labels}}`)).toBe(1_700_000_000);
+    expect(sample(body, 'vilicus_check_value{namespace="default",check="cpu",kind="cpu",agent="web-1"}')).toBe(12.5);
+    expect(sample(body, 'vilicus_agent_missing{agent="web-2"}')).toBe(1);
+    expect(sample(body, 'vilicus_agent_last_seen_timestamp_seconds{agent="web-1"}')).toBe(1_700_000_200);
+    expect(body).not.toContain('vilicus_agent_last_seen_timestamp_seconds{agent="web-2"}'); // never seen: absent
+    expect(sample(body, 'vilicus_database_up')).toBe(1);
+    expect(sample(body, 'vilicus_db_pool_connections')).toBe(3);
+    expect(sample(body, 'vilicus_leader')).toBe(1);
+    expect(sample(body, 'vilicus_build_info{version="9.9.9"}')).toBe(1);
+    expect(body).toContain('process_cpu_seconds_total');
+    expect(src.calls.states).toBe(1);
+  });
+
+  it('drops the states of a check that is gone by the next scrape', async () => {
+    let list = [state()];
+    const metrics = createMetrics(sources({ states: async () => list }));
+    expect((await metrics.scrape()).body).toContain('check="nginx-running"');
+    list = [];
+    expect((await metrics.scrape()).body).not.toContain('check="nginx-running"');
+  });
+
+  it('reports the database down and exports no states when the read fails, instead of failing the scrape', async () => {
+    const metrics = createMetrics(sources({ states: () => Promise.reject(new Error('connection refused')) }));
+    const { body } = await metrics.scrape();
+    expect(sample(body, 'vilicus_database_up')).toBe(0);
+    expect(body).not.toMatch(/^vilicus_check_status\{/m);
+  });
+
+  it('counts stored results by status, retries as duplicates, and observes batch size and time', async () => {
+    const metrics = createMetrics(sources());
+    const items = [
+      { id: 'a', status: 'OK' as const },
+      { id: 'b', status: 'CRITICAL' as const },
+      { id: 'c', status: 'OK' as const },
+    ];
+    metrics.ingest.batchCommitted(items, new Set(['a', 'b']), 0.004);
+    metrics.ingest.batchFailed(items, 0.2);
+    const { body } = await metrics.scrape();
+    expect(sample(body, 'vilicus_results_ingested_total{status="OK"}')).toBe(1);
+    expect(sample(body, 'vilicus_results_ingested_total{status="CRITICAL"}')).toBe(1);
+    expect(sample(body, 'vilicus_results_ingested_total{status="WARNING"}')).toBe(0);
+    expect(sample(body, 'vilicus_results_duplicate_total')).toBe(1);
+    expect(sample(body, 'vilicus_ingest_batch_size_sum')).toBe(3);
+    expect(sample(body, 'vilicus_ingest_batch_duration_seconds_count')).toBe(2);
+    expect(sample(body, 'vilicus_ingest_batch_failures_total')).toBe(1);
+  });
+
+  it('counts notifications by outcome and reads the outbox depth only once told how', async () => {
+    const metrics = createMetrics(sources());
+    expect((await metrics.scrape()).body).not.toContain('vilicus_outbox_depth');
+    metrics.alerts.notificationSent('sent');
+    metrics.alerts.notificationSent('failed');
+    metrics.alerts.notificationSent('sent');
+    metrics.alerts.outboxDepthFrom(async () => 7);
+    const { body } = await metrics.scrape();
+    expect(sample(body, 'vilicus_notifications_total{outcome="sent"}')).toBe(2);
+    expect(sample(body, 'vilicus_notifications_total{outcome="failed"}')).toBe(1);
+    expect(sample(body, 'vilicus_outbox_depth')).toBe(7);
+  });
+
+  it('keeps two registries apart (tests build many apps in one process)', async () => {
+    const one = createMetrics(sources());
+    createMetrics(sources()).alerts.notificationSent('sent');
+    expect(sample((await one.scrape()).body, 'vilicus_notifications_total{outcome="sent"}')).toBe(0);
+  });
+});
+
+describe('README "Metrics" section', () => {
+  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('## Metrics'), readme.indexOf('\n## ', readme.indexOf('## Metrics') + 1));
+
+  it('documents every vilicus_ metric the server exports, and no other', async () => {
+    const metrics = createMetrics(sources());
+    metrics.alerts.outboxDepthFrom(() => 0);
+    const exported = (await metrics.registry.getMetricsAsJSON()).map((m) => m.name).filter((n) => n.startsWith('vilicus_'));
+    const documented = [...new Set([...section.matchAll(/^\| `(vilicus_[a-z_]+)`/gm)].map((m) => m[1]))];
+    expect(documented.sort()).toEqual(exported.sort());
+  });
+});
