@@ -41,7 +41,8 @@ export class Agent {
 
   constructor(options: AgentOptions) {
     const { probes, ...rest } = options;
-    this.opts = { idleMs: 30_000, postBatch: 1000, cycleWaitMs: 1000, ...rest };
+    // With nothing to run, still poll the config (a 304 costs little) so new checks start within seconds.
+    this.opts = { idleMs: 5_000, postBatch: 1000, cycleWaitMs: 1000, ...rest };
     this.probes = probes ?? createProbes();
     this.spool = new ResultSpool(options.queueSize);
   }

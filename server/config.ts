@@ -136,6 +136,60 @@ export const serverSettings = {
     parse: flag,
     help: 'Let anyone who reaches the server read the dashboard without the admin token (silencing still needs it)',
   }),
+  kubernetes: s({
+    flag: 'kubernetes',
+    env: ['VILICUS_KUBERNETES'],
+    default: 'auto' as const,
+    parse: parse.oneOf('auto', 'on', 'off'),
+    help: 'Kubernetes mode (Check resources, Lease, TokenReview): auto = on when in a cluster or KUBECONFIG is set',
+  }),
+  kubeconfig: s<string | undefined>({
+    flag: 'kubeconfig',
+    env: ['KUBECONFIG'],
+    default: undefined,
+    parse: parse.string,
+    help: 'Kubeconfig file, when not running in a cluster',
+  }),
+  namespaces: s<string[]>({
+    flag: 'namespaces',
+    env: ['VILICUS_NAMESPACES'],
+    default: [],
+    shownDefault: '(all)',
+    parse: (raw) =>
+      raw
+        .split(',')
+        .map((n) => n.trim())
+        .filter((n) => n !== ''),
+    help: 'Watch Check resources only in these namespaces (comma-separated)',
+  }),
+  podName: s({
+    flag: 'pod-name',
+    env: ['VILICUS_POD_NAME', 'HOSTNAME'],
+    default: 'vilicus-server',
+    parse: parse.string,
+    help: 'This replica’s identity in the leader Lease (the chart sets it from the downward API)',
+  }),
+  podNamespace: s({
+    flag: 'pod-namespace',
+    env: ['VILICUS_POD_NAMESPACE'],
+    default: 'default',
+    parse: parse.string,
+    help: 'Namespace of the leader Lease and of the agent ServiceAccount',
+  }),
+  leaseName: s({
+    flag: 'lease-name',
+    env: ['VILICUS_LEASE_NAME'],
+    default: 'vilicus-leader',
+    parse: parse.string,
+    help: 'Name of the coordination.k8s.io Lease the replicas elect a leader with',
+  }),
+  agentServiceAccount: s({
+    flag: 'agent-service-account',
+    env: ['VILICUS_AGENT_SERVICE_ACCOUNT'],
+    default: 'vilicus-agent',
+    parse: parse.string,
+    help: 'The agents’ ServiceAccount (NAME in the pod namespace, or NAMESPACE:NAME) that TokenReview must report',
+  }),
   logLevel: s({
     flag: 'log-level',
     env: ['VILICUS_LOG_LEVEL'],
@@ -145,13 +199,17 @@ export const serverSettings = {
   }),
 } satisfies Record<string, Setting<unknown>>;
 
-export type ServerConfig = SettingsOf<typeof serverSettings>;
+export type ServerConfig = SettingsOf<typeof serverSettings> & {
+  /** Running in a Kubernetes pod (the kubelet sets KUBERNETES_SERVICE_HOST). */
+  inCluster: boolean;
+};
 
 export function loadServerConfig(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): ServerConfig {
-  return resolveSettings(serverSettings, parseFlags(serverSettings, argv), env);
+  const settings = resolveSettings(serverSettings, parseFlags(serverSettings, argv), env);
+  return Object.freeze({ ...settings, inCluster: Boolean(env['KUBERNETES_SERVICE_HOST']) });
 }
 
 /** The CLI's client commands (apply, get, agents) talk to a running server. */

@@ -12,8 +12,9 @@ import { IngestService } from './ingest/ingest-service.ts';
 import { createLogger, type Logger } from './log.ts';
 import { databaseSources } from './metrics/db-sources.ts';
 import { createMetrics } from './metrics/registry.ts';
-import { startSweeps } from './sweeps.ts';
-import { startAlerting } from './alerts/index.ts';
+import { loadKubeConfig } from './k8s/client.ts';
+import { startLeaderElection } from './k8s/leader.ts';
+import { startSingletons } from './singletons.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -33,21 +34,25 @@ export async function startServer(
     log.info({ database: db.mode, migrations: applied.length }, 'database ready');
     const admin = loadOrCreateAdminToken(config.adminToken, config.dataDir);
     if (admin.generated) log.warn({ path: admin.path }, `admin token generated (shown once): ${admin.token}`);
+    const kc = loadKubeConfig(config);
     const deps = buildDeps(db, config, admin.token, log);
     const app = await buildApp(deps, log.child({ component: 'http' }));
     await app.listen({ port: config.port, host: config.host });
-    const sweeps = startSweeps(db.orm, config, log.child({ component: 'sweeps' }));
     const url = publicUrl(app, config.host);
-    const alerting = startAlerting(db.orm, config, config.publicUrl ?? url, log.child({ component: 'notifier' }));
-    log.info({ url, database: db.mode }, `vilicus server listening on ${url}`);
+    const publicLink = config.publicUrl ?? url;
+    const onNotification = deps.metrics.alerts.notificationSent; // counted in vilicus_notifications_total
+    const context = { orm: db.orm, config, catalog: deps.catalog, publicUrl: publicLink, log, kc, onNotification };
+    const singletons = kc
+      ? leaderOnly(kc, config, () => startSingletons(context), log)
+      : await startSingletons(context);
+    log.info({ url, database: db.mode, kubernetes: kc !== null }, `vilicus server listening on ${url}`);
     return {
       app,
       db,
       url,
       adminToken: admin.token,
       async stop() {
-        sweeps.stop();
-        await alerting.stop();
+        await singletons();
         await app.close(); // waits for requests in flight, including their commits
         await db.close();
       },
@@ -56,6 +61,33 @@ export async function startServer(
     await db.close();
     throw error;
   }
+}
+
+/** Runs the singleton work while this replica holds the Lease; returns the function that stops it all. */
+function leaderOnly(
+  kc: NonNullable<ReturnType<typeof loadKubeConfig>>,
+  config: ServerConfig,
+  start: () => Promise<() => Promise<void>>,
+  log: Logger,
+): () => Promise<void> {
+  let stopWork: (() => Promise<void>) | null = null;
+  const election = startLeaderElection(
+    kc,
+    {
+      name: config.leaseName,
+      namespace: config.podNamespace,
+      identity: config.podName,
+      onStartedLeading: async () => {
+        stopWork = await start();
+      },
+      onStoppedLeading: async () => {
+        await stopWork?.();
+        stopWork = null;
+      },
+    },
+    log.child({ component: 'leader' }),
+  );
+  return () => election.stop();
 }
 
 export function buildDeps(

@@ -5,7 +5,8 @@ import { formatDuration } from '../../server/api/contract/index.ts';
 
 export class DeadlineError extends Error {
   constructor(ms: number) {
-    super(`no answer within ${formatDuration(ms)}`);
+    // formatDuration rounds to whole seconds; a timeout of 1500ms is told as written.
+    super(`no answer within ${ms % 1000 === 0 ? formatDuration(ms) : `${ms}ms`}`);
     this.name = 'DeadlineError';
   }
 }

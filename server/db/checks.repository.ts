@@ -55,6 +55,68 @@ export class ChecksRepository {
     });
   }
 
+  /**
+   * A Check custom resource → its row, keyed by the resource's UID (which is
+   * the check's id) with the resource's generation. A REST-made check of the
+   * same namespace and name is not taken over.
+   */
+  async upsertResource(
+    r: {
+      uid: string;
+      namespace: string;
+      name: string;
+      spec: CheckSpec;
+      labels: Record<string, string>;
+      generation: number;
+    },
+    now: Date,
+  ): Promise<'created' | 'updated' | 'unchanged' | 'conflict'> {
+    return this.em.transactional(async (tx) => {
+      const db = tx.getKysely();
+      const existing = await this.find(r.namespace, r.name, tx, true);
+      if (existing && (existing.source !== 'crd' || existing.id !== r.uid)) {
+        if (existing.source !== 'crd') return 'conflict';
+        await sql`delete from "check" where id = ${existing.id}`.execute(db); // recreated under the same name
+      }
+      if (existing?.id === r.uid && existing.generation === r.generation && sameJson(existing.labels, r.labels))
+        return 'unchanged';
+      await sql`
+        insert into "check" (id, namespace, name, kind, spec, labels, generation, source, created_at, updated_at)
+        values (${r.uid}, ${r.namespace}, ${r.name}, ${normalizeSpec(r.spec).kind}, ${JSON.stringify(r.spec)}::jsonb,
+                ${JSON.stringify(r.labels)}::jsonb, ${r.generation}, 'crd', ${now}, ${now})
+        on conflict (id) do update set kind = excluded.kind, spec = excluded.spec, labels = excluded.labels,
+          generation = excluded.generation, updated_at = excluded.updated_at`.execute(db);
+      await bumpRevision(tx);
+      return existing?.id === r.uid ? 'updated' : 'created';
+    });
+  }
+
+  /** Removes checks made from resources: one by UID, or every one not in `keep` (after a full list). */
+  async removeResources(
+    filter: { uid: string } | { keep: readonly string[]; namespaces: readonly string[] },
+  ): Promise<number> {
+    return this.em.transactional(async (tx) => {
+      const db = tx.getKysely();
+      const where =
+        'uid' in filter
+          ? sql`id = ${filter.uid}`
+          : sql`not (id = any(${[...filter.keep]}::uuid[]))
+              ${filter.namespaces.length ? sql`and namespace = any(${[...filter.namespaces]}::text[])` : sql``}`;
+      const result = await sql`delete from "check" where source = 'crd' and ${where}`.execute(db);
+      const deleted = Number(result.numAffectedRows ?? 0);
+      if (deleted > 0) await bumpRevision(tx);
+      return deleted;
+    });
+  }
+
+  /** Checks made from resources, for the status writer. */
+  async listResources(): Promise<CheckRow[]> {
+    const { rows } = await sql<CheckRow>`
+      select id, namespace, name, kind, spec, labels, generation, source, created_at as "createdAt"
+      from "check" where source = 'crd' order by namespace, name`.execute(this.em.getKysely());
+    return rows;
+  }
+
   async find(namespace: string, name: string, em: EntityManager = this.em, lock = false): Promise<CheckRow | null> {
     const query = sql<CheckRow>`
       select id, namespace, name, kind, spec, labels, generation, source, created_at as "createdAt"

@@ -150,3 +150,10 @@ export async function cpuBuckets(
     group by 1, 2 order by 2`.execute(em.getKysely());
   return rows;
 }
+
+/** Notifications not yet sent (waiting, being sent, or waiting for a retry): the outbox's backlog. */
+export async function outboxDepth(em: EntityManager): Promise<number> {
+  const { rows } = await sql<{ depth: number }>`
+    select count(*)::int as depth from "notification" where state in ('pending', 'sending')`.execute(em.getKysely());
+  return rows[0]?.depth ?? 0;
+}

@@ -20,6 +20,7 @@ export class IngestService {
   private readonly catalog: CheckCatalog;
   private readonly committer: GroupCommitter<ResultItem, BatchOutcome>;
   private readonly handOver: HandOver;
+  private readonly now: () => Date;
 
   constructor(
     orm: MikroORM,
@@ -28,6 +29,7 @@ export class IngestService {
     observer: IngestObserver = noIngestObserver,
   ) {
     this.catalog = catalog;
+    this.now = now;
     this.handOver = new HandOver(orm);
     this.committer = new GroupCommitter(observed((items) => writeBatch(orm.em.fork(), items, now()), observer));
   }
@@ -36,6 +38,7 @@ export class IngestService {
     const catalog = await this.catalog.current();
     const items: ResultItem[] = [];
     const rejected: IngestReply['rejected'] = [];
+    const receivedAt = this.now();
     results.forEach((result, index) => {
       const check = catalog.byId.get(result.check);
       if (!check || !runsCheck(catalog, check, agent.id, agent.labels)) {
@@ -46,7 +49,7 @@ export class IngestService {
         });
         return;
       }
-      items.push(toItem(agent.id, result, check));
+      items.push(toItem(agent.id, result, check, receivedAt));
     });
     if (items.length === 0) return { accepted: 0, duplicates: 0, rejected };
     const outcome = await this.committer.submit(items);
@@ -60,10 +63,24 @@ export class IngestService {
   }
 }
 
-function toItem(agentId: string, result: ResultIn, check: CatalogCheck): ResultItem {
-  const observedAt = new Date(result.observedAt);
+/**
+ * How far ahead of the server's clock an observation may claim to be. Beyond
+ * it the agent's clock is wrong, and the result is stamped with its receipt
+ * time instead: kept as is, it would be "the newest" of its series until the
+ * server's clock caught up, so every correct result after it (once the
+ * agent's clock is fixed) would go to history only and the state would freeze.
+ * Clamped rather than rejected, so a host with a bad clock stays monitored.
+ * Past times are kept: a late result (an agent resending after an outage)
+ * looks just like a slow clock, and deadlines never use the agent's clock.
+ */
+export const MAX_CLOCK_AHEAD_MS = 60_000;
+
+function toItem(agentId: string, result: ResultIn, check: CatalogCheck, receivedAt: Date): ResultItem {
+  const claimed = new Date(result.observedAt);
+  const observedAt = claimed.getTime() - receivedAt.getTime() > MAX_CLOCK_AHEAD_MS ? receivedAt : claimed;
   return {
-    id: result.id ?? derivedId(agentId, result.check, observedAt),
+    // From the claimed time: a retry of the same result must map to the same id.
+    id: result.id ?? derivedId(agentId, result.check, claimed),
     checkId: result.check,
     agentId,
     status: result.status,

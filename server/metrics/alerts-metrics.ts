@@ -1,17 +1,20 @@
 // The alerts work (server/alerts) reports through this: the notifier counts
-// each mail it tried, and the outbox depth is read at scrape time from a
-// function it provides (one query per scrape, not a running tally that two
-// replicas would disagree on).
+// what became of each notification (its `onOutcome` hook has this exact
+// shape), and the outbox depth is read at scrape time (one query per scrape,
+// not a running tally that two replicas would disagree on).
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../log.ts';
 
-export type NotificationOutcome = 'sent' | 'failed';
+/** sent; failed (given up); retry (failed, tried again later); silenced; skipped (nothing to send). */
+export type NotificationOutcome = 'sent' | 'failed' | 'retry' | 'silenced' | 'skipped';
+const OUTCOMES: readonly NotificationOutcome[] = ['sent', 'failed', 'retry', 'silenced', 'skipped'];
 
+// Function properties, not methods: `onOutcome: metrics.alerts.notificationSent` is safe to pass unbound.
 export interface AlertsMetrics {
-  /** One notification attempt: delivered to the SMTP server, or failed (it will be retried or given up). */
-  notificationSent(outcome: NotificationOutcome): void;
+  /** `count` notifications (one mail may carry several) ended a round with this outcome. */
+  notificationSent: (outcome: NotificationOutcome, count?: number) => void;
   /** How to read the outbox depth (rows not yet sent); read at each scrape. Call once at start. */
-  outboxDepthFrom(read: () => Promise<number> | number): void;
+  outboxDepthFrom: (read: () => Promise<number> | number) => void;
 }
 
 /** For tests and tools that build a notifier without metrics. */
@@ -23,18 +26,17 @@ export const noAlertsMetrics: AlertsMetrics = {
 export function registerAlertsMetrics(registry: Registry, log: Logger | undefined): AlertsMetrics {
   const notifications = new Counter({
     name: 'vilicus_notifications_total',
-    help: 'Notification (email) attempts by outcome: sent, or failed',
+    help: 'Notifications handled by the notifier, by outcome: sent, failed (given up), retry, silenced, skipped',
     labelNames: ['outcome'],
     registers: [registry],
   });
-  notifications.inc({ outcome: 'sent' }, 0);
-  notifications.inc({ outcome: 'failed' }, 0);
+  for (const outcome of OUTCOMES) notifications.inc({ outcome }, 0); // every outcome present from the start
   let readDepth: (() => Promise<number> | number) | undefined;
   return {
-    notificationSent(outcome) {
-      notifications.inc({ outcome });
+    notificationSent: (outcome, count = 1) => {
+      notifications.inc({ outcome }, count);
     },
-    outboxDepthFrom(read) {
+    outboxDepthFrom: (read) => {
       // Registered only once there is an outbox to read: no series beats a made-up 0.
       if (!readDepth) registerDepthGauge(registry, () => readDepth!(), log);
       readDepth = read;

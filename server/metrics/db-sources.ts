@@ -1,6 +1,6 @@
 // Binds the metrics to the database: the scrape-time reads and the pool counters.
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { allAgents, allStates } from '../db/dashboard.repository.ts';
+import { allAgents, allStates, outboxDepth } from '../db/dashboard.repository.ts';
 import { VERSION } from '../version.ts';
 import type { MetricsSources, PoolStats } from './registry.ts';
 
@@ -21,6 +21,7 @@ export function databaseSources(orm: MikroORM, isLeader: () => boolean = () => t
     isLeader,
     states: () => allStates(orm.em.fork()),
     agents: () => allAgents(orm.em.fork()),
+    outboxDepth: () => outboxDepth(orm.em.fork()),
     pool: async (): Promise<PoolStats> => {
       // MikroORM's PostgreSQL driver runs on a pg Pool, for PGlite (over its socket) and PostgreSQL alike.
       pgPool ??= (await orm.em.getConnection().getNativeClient()) as unknown as PgPoolCounters;

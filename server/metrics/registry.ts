@@ -6,17 +6,17 @@
 // - ingest: `metrics.ingest` is the IngestService's observer (batch committed
 //   or failed); see ingest-metrics.ts.
 // - alerts: `metrics.alerts` (type AlertsMetrics, alerts-metrics.ts):
-//     metrics.alerts.notificationSent('sent' | 'failed')   // once per mail attempt
-//     metrics.alerts.outboxDepthFrom(() => countUnsent())  // once at start; read at each scrape
-//   Code that runs without metrics (tests, tools) passes `noAlertsMetrics`.
+//     metrics.alerts.notificationSent(outcome, count)   // the notifier's onOutcome hook
+//     metrics.alerts.outboxDepthFrom(() => countUnsent()) // once at start; read at each scrape
+//   databaseSources() already reads the outbox depth from the notification
+//   table; code without metrics (tests, tools) passes `noAlertsMetrics`.
 // - check states, agents: read from the database at scrape time
 //   (state-collector.ts), one query each, whatever the number of series.
 //
-// Leadership: there is no leader election yet. Every replica runs the sweeps
-// and each takes a PostgreSQL advisory lock per sweep, so any replica may be
-// the one doing the singleton work at a given moment; `vilicus_leader` is 1 on
-// every replica until the Kubernetes Lease (the Kubernetes issue) passes a
-// real `isLeader`.
+// Leadership: off Kubernetes there is no election. Every replica runs the
+// singleton work and each round takes a PostgreSQL advisory lock, so any
+// replica may be the one doing it: `vilicus_leader` is 1 on every replica.
+// With the Kubernetes Lease, main.ts calls `metrics.leaderFrom(() => holdsLease)`.
 //
 // Status encoding of vilicus_check_status: 0 OK, 1 WARNING, 2 CRITICAL,
 // 3 UNKNOWN (status-code.ts).
@@ -33,12 +33,18 @@ export type { IngestMetrics } from './ingest-metrics.ts';
 export type { PoolStats } from './server-metrics.ts';
 export { STATUS_CODE } from './status-code.ts';
 
-export type MetricsSources = StateSources & ServerSources;
+export type MetricsSources = StateSources &
+  ServerSources & {
+    /** Notifications not yet sent; when given, vilicus_outbox_depth reads it at each scrape. */
+    outboxDepth?: () => Promise<number>;
+  };
 
 export interface Metrics {
   registry: Registry;
   ingest: IngestMetrics;
   alerts: AlertsMetrics;
+  /** Who does the singleton work, once it is known (the Kubernetes Lease); default: every replica. */
+  leaderFrom(isLeader: () => boolean): void;
   /** The exposition for GET /metrics. */
   scrape(): Promise<{ contentType: string; body: string }>;
 }
@@ -53,14 +59,16 @@ export function createMetrics(sources: MetricsSources, log?: Logger): Metrics {
   for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
     registry.removeSingleMetric(name);
   }
-  registerServerMetrics(registry, sources, log);
+  const leaderFrom = registerServerMetrics(registry, sources, log);
   registerStateCollectors(registry, sources, log);
   const ingest = registerIngestMetrics(registry);
   const alerts = registerAlertsMetrics(registry, log);
+  if (sources.outboxDepth) alerts.outboxDepthFrom(sources.outboxDepth);
   return {
     registry,
     ingest,
     alerts,
+    leaderFrom,
     async scrape() {
       return { contentType: registry.contentType, body: await registry.metrics() };
     },

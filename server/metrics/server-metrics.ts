@@ -19,7 +19,13 @@ export interface ServerSources {
   pool(): Promise<PoolStats | null>;
 }
 
-export function registerServerMetrics(registry: Registry, sources: ServerSources, log: Logger | undefined): void {
+/** Returns the setter for leadership: who holds the Lease is known only after start. */
+export function registerServerMetrics(
+  registry: Registry,
+  sources: ServerSources,
+  log: Logger | undefined,
+): (isLeader: () => boolean) => void {
+  let isLeader = (): boolean => sources.isLeader();
   new Gauge({
     name: 'vilicus_build_info',
     help: 'Always 1; the version label says which vilicus this is',
@@ -31,7 +37,7 @@ export function registerServerMetrics(registry: Registry, sources: ServerSources
     help: 'Whether this replica does the singleton work (missing-agent sweep, retention, notifier): 1 or 0',
     registers: [registry],
     collect() {
-      this.set(sources.isLeader() ? 1 : 0);
+      this.set(isLeader() ? 1 : 0);
     },
   });
   const pool = sharedPoolRead(sources, log);
@@ -50,6 +56,9 @@ export function registerServerMetrics(registry: Registry, sources: ServerSources
   poolGauge('vilicus_db_pool_idle_connections', 'Database connections open and idle', (s) => s.idle);
   poolGauge('vilicus_db_pool_waiting_requests', 'Queries waiting for a free database connection', (s) => s.waiting);
   poolGauge('vilicus_db_pool_max_connections', 'Largest number of database connections the pool opens', (s) => s.max);
+  return (read) => {
+    isLeader = read;
+  };
 }
 
 function sharedPoolRead(sources: ServerSources, log: Logger | undefined): () => Promise<PoolStats | null> {

@@ -14,12 +14,14 @@ export interface Tool {
 export function tool(path: string, debianPackage: string): Tool {
   const found = existsSync(path);
   const ci = process.env['CI'] === 'true' || process.env['CI'] === '1';
-  if (!found && !ci) console.log(`[vilicus:test] ${path} not found: its tests are skipped (apt-get install ${debianPackage})`);
+  if (!found && !ci)
+    console.log(`[vilicus:test] ${path} not found: its tests are skipped (apt-get install ${debianPackage})`);
   return {
     path,
     run: found || ci,
     require() {
-      if (!existsSync(path)) throw new Error(`${path} is required (apt-get install -y ${debianPackage}); CI must not skip this`);
+      if (!existsSync(path))
+        throw new Error(`${path} is required (apt-get install -y ${debianPackage}); CI must not skip this`);
       return path;
     },
   };

@@ -17,15 +17,19 @@ export function agentView(name, onError) {
     h('section', null, h('h2', null, 'CPU, last 24 hours'), chart.root),
     h('section', null, h('h2', null, 'Checks'), table),
   );
-  let timer = null;
   const refreshCpu = () =>
     api
       .cpu(name)
       .then((history) => chart.update(history))
       .catch(onError)
       .finally(() => {
+        if (root.dataset.cpuLoaded) return;
+        performance.mark('vilicus:cpu-chart'); // the load test measures to here
         root.dataset.cpuLoaded = 'true';
       });
+  // Not waiting for the overview poll: the chart's own request starts with the page.
+  void refreshCpu();
+  const timer = setInterval(refreshCpu, CPU_REFRESH_MS);
   return {
     root,
     title: name,
@@ -101,10 +105,6 @@ export function agentView(name, onError) {
               ),
             ),
       );
-      if (!timer) {
-        void refreshCpu();
-        timer = setInterval(refreshCpu, CPU_REFRESH_MS);
-      }
     },
     dispose() {
       clearInterval(timer);

@@ -109,13 +109,17 @@ document.addEventListener('visibilitychange', () => {
 });
 window.addEventListener('hashchange', mount);
 
+function detectFeatures() {
+  api
+    .features()
+    .then((found) => {
+      features = found;
+      if (found.silences && location.hash.startsWith('#/checks/')) mount(); // its buttons show only now
+    })
+    .catch(() => {});
+}
+
 updateTokenButton();
 mount();
-void poll();
-api
-  .features()
-  .then((found) => {
-    features = found;
-    if (found.silences && location.hash.startsWith('#/checks/')) mount(); // its buttons show only now
-  })
-  .catch(() => {});
+// The OpenAPI document is large to build: ask for it after the first render, not alongside it.
+void poll().then(detectFeatures);

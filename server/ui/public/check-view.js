@@ -1,7 +1,7 @@
 // One check: its states per agent, its history as a timeline, and (with the
 // admin token, when the server has silences) a button to silence it.
 import { api, AuthError } from './api.js';
-import { agentHref, formatValue, h, replace, since, statusBadge, STATUS_ORDER } from './dom.js';
+import { agentHref, ago, formatValue, h, replace, since, statusBadge, STATUS_ORDER } from './dom.js';
 import { askForSilence } from './dialogs.js';
 import { checkLabel } from './overview.js';
 import { timeline } from './timeline.js';
@@ -94,6 +94,7 @@ export function checkView(namespace, name, { features, onError, askToken }) {
                   h('th', null, 'State'),
                   h('th', null, 'For'),
                   h('th', null, 'Value'),
+                  h('th', null, 'Last result'),
                   h('th', null, 'Message'),
                   features.silences ? h('th', null, '') : null,
                 ),
@@ -109,6 +110,7 @@ export function checkView(namespace, name, { features, onError, askToken }) {
                     h('td', null, statusBadge(s.status)),
                     h('td', null, since(s.since, now)),
                     h('td', null, formatValue(check.kind, s.value)),
+                    h('td', null, ago(s.lastResultAt, now)),
                     h('td', { class: 'message' }, s.message ?? ''),
                     features.silences
                       ? h(

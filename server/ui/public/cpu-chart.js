@@ -56,6 +56,7 @@ function thresholdHook(history) {
 }
 
 export function cpuChart() {
+  loadUPlot().catch(() => {}); // fetched while the data is, not after it (a failure shows on update)
   const root = h('div', { class: 'cpu-chart' });
   let plot = null;
   let shape = '';

@@ -38,22 +38,20 @@ function problemsSection(model, now) {
         h(
           'tbody',
           null,
-          rows
-            .slice(0, 200)
-            .map(({ check, state }) =>
-              h(
-                'tr',
-                {
-                  class: `row-${state.status}`,
-                  dataset: { check: `${check.namespace}/${check.name}`, agent: state.agent },
-                },
-                h('td', null, statusBadge(state.status)),
-                h('td', null, h('a', { href: checkHref(check.namespace, check.name) }, checkLabel(check))),
-                h('td', null, h('a', { href: agentHref(state.agent) }, state.agent)),
-                h('td', null, since(state.since, now)),
-                h('td', { class: 'message' }, state.message ?? ''),
-              ),
+          rows.slice(0, 200).map(({ check, state }) =>
+            h(
+              'tr',
+              {
+                class: `row-${state.status}`,
+                dataset: { check: `${check.namespace}/${check.name}`, agent: state.agent },
+              },
+              h('td', null, statusBadge(state.status)),
+              h('td', null, h('a', { href: checkHref(check.namespace, check.name) }, checkLabel(check))),
+              h('td', null, h('a', { href: agentHref(state.agent) }, state.agent)),
+              h('td', null, since(state.since, now)),
+              h('td', { class: 'message' }, state.message ?? ''),
             ),
+          ),
         ),
       )
     : h(

@@ -105,11 +105,33 @@ describe('createMetrics', () => {
     metrics.alerts.notificationSent('sent');
     metrics.alerts.notificationSent('failed');
     metrics.alerts.notificationSent('sent');
+    const { notificationSent } = metrics.alerts; // passed unbound, as the notifier's onOutcome hook
+    notificationSent('retry', 3);
     metrics.alerts.outboxDepthFrom(async () => 7);
     const { body } = await metrics.scrape();
     expect(sample(body, 'vilicus_notifications_total{outcome="sent"}')).toBe(2);
     expect(sample(body, 'vilicus_notifications_total{outcome="failed"}')).toBe(1);
+    expect(sample(body, 'vilicus_notifications_total{outcome="retry"}')).toBe(3);
+    expect(sample(body, 'vilicus_notifications_total{outcome="silenced"}')).toBe(0);
     expect(sample(body, 'vilicus_outbox_depth')).toBe(7);
+  });
+
+  it('reads the outbox depth from its source when there is one, NaN when the read fails', async () => {
+    expect(
+      sample((await createMetrics(sources({ outboxDepth: async () => 4 })).scrape()).body, 'vilicus_outbox_depth'),
+    ).toBe(4);
+    const failing = createMetrics(sources({ outboxDepth: () => Promise.reject(new Error('down')) }));
+    expect(sample((await failing.scrape()).body, 'vilicus_outbox_depth')).toBeNaN();
+  });
+
+  it('says 1 for leader on every replica until told who holds the Lease', async () => {
+    const metrics = createMetrics(sources());
+    expect(sample((await metrics.scrape()).body, 'vilicus_leader')).toBe(1);
+    let holds = false;
+    metrics.leaderFrom(() => holds);
+    expect(sample((await metrics.scrape()).body, 'vilicus_leader')).toBe(0);
+    holds = true;
+    expect(sample((await metrics.scrape()).body, 'vilicus_leader')).toBe(1);
   });
 
   it('keeps two registries apart (tests build many apps in one process)', async () => {
@@ -126,7 +148,9 @@ describe('README "Metrics" section', () => {
   it('documents every vilicus_ metric the server exports, and no other', async () => {
     const metrics = createMetrics(sources());
     metrics.alerts.outboxDepthFrom(() => 0);
-    const exported = (await metrics.registry.getMetricsAsJSON()).map((m) => m.name).filter((n) => n.startsWith('vilicus_'));
+    const exported = (await metrics.registry.getMetricsAsJSON())
+      .map((m) => m.name)
+      .filter((n) => n.startsWith('vilicus_'));
     const documented = [...new Set([...section.matchAll(/^\| `(vilicus_[a-z_]+)`/gm)].map((m) => m[1]))];
     expect(documented.sort()).toEqual(exported.sort());
   });

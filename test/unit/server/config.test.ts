@@ -21,7 +21,15 @@ const DEFAULTS: Loaded = {
   groupWaitMs: 5000,
   repeatIntervalMs: 4 * 3_600_000,
   dashboardPublic: false,
+  kubernetes: 'auto',
+  kubeconfig: undefined,
+  namespaces: [],
+  podName: 'vilicus-server',
+  podNamespace: 'default',
+  leaseName: 'vilicus-leader',
+  agentServiceAccount: 'vilicus-agent',
   logLevel: 'info',
+  inCluster: false,
 };
 
 describe('loadServerConfig', () => {

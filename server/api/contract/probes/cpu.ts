@@ -21,6 +21,7 @@ export const cpuProbe = defineProbe({
   agentCheck: CpuCheck,
   summary: 'busy percent of the whole host; CRITICAL above `above`, WARNING above `warnAbove`, sustained `for`',
   problems: (spec, at) => [...thresholdProblems(spec, at), ...windowProblems(spec, at)],
+  cel: [{ rule: '!has(self.warnAbove) || self.warnAbove < self.above', message: 'warnAbove must be below above' }],
   withDefaults: (spec) => spec,
   sustainMs: sustainOf,
 });

@@ -21,6 +21,11 @@ export interface ProbeDefinition<S extends TSchema = TSchema> {
   withDefaults(spec: Static<S>): Static<S>;
   /** A sustained window (`for:`) in ms; 0 when the kind has none or it is unset. */
   sustainMs(spec: Static<S>): number;
+  /**
+   * The rules of `problems()` that the Kubernetes API server can check itself,
+   * as CEL on this probe's object (`self` is the probe spec); they go into the CRD.
+   */
+  readonly cel?: readonly { rule: string; message: string }[];
 }
 
 export function defineProbe<S extends TSchema>(definition: ProbeDefinition<S>): ProbeDefinition<S> {

@@ -48,6 +48,13 @@ export const processProbe = defineProbe({
     }
     return problems;
   },
+  cel: [
+    { rule: 'has(self.name) != has(self.pattern)', message: 'set exactly one of name or pattern' },
+    {
+      rule: '!has(self.maxCount) || self.maxCount >= (has(self.minCount) ? self.minCount : 1)',
+      message: 'maxCount must not be below minCount',
+    },
+  ],
   withDefaults: (spec) => ({ minCount: 1, ...spec }),
   sustainMs: () => 0,
 });

@@ -1,0 +1,77 @@
+// What every benchmark needs: its mode, a durable PostgreSQL, a server
+// process on a fresh database. Built on the test helpers, so the benchmarks
+// start vilicus exactly as the integration tests and a user do.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocalPostgres, type LocalPostgres } from '../../test/helpers/local-postgres.ts';
+import { createDatabase, dropDatabase } from '../../test/helpers/postgres.ts';
+import { startServerProcess, type ServerProc } from '../../test/helpers/processes.ts';
+
+export type Mode = 'quick' | 'full' | 'long';
+
+export interface BenchContext {
+  mode: Mode;
+  postgres: LocalPostgres;
+}
+
+/**
+ * Crash-safe settings (fsync, synchronous commit): the tests' cluster turns
+ * them off, which would make every commit nearly free and hide exactly what
+ * group commit is for.
+ */
+export async function startBenchPostgres(): Promise<LocalPostgres> {
+  return startLocalPostgres({ durable: true });
+}
+
+export interface BenchServer {
+  server: ServerProc;
+  adminToken: string;
+  databaseUrl: string;
+  /** Stops the server and drops its database. */
+  close(): Promise<void>;
+}
+
+export async function startBenchServer(
+  ctx: BenchContext,
+  name: string,
+  env: Record<string, string> = {},
+): Promise<BenchServer> {
+  const databaseUrl = await createDatabase(ctx.postgres.url, `bench_${name}`);
+  const dataDir = mkdtempSync(join(tmpdir(), `vilicus-bench-${name}-`));
+  const adminToken = `admin-${crypto.randomUUID()}`;
+  // warn: a log line per request would cost the server more than the work measured.
+  const server = await startServerProcess({
+    dataDir,
+    adminToken,
+    databaseUrl,
+    env: { VILICUS_LOG_LEVEL: 'warn', ...env },
+  });
+  return {
+    server,
+    adminToken,
+    databaseUrl,
+    async close() {
+      await server.stop();
+      await dropDatabase(databaseUrl);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Calls the API with the admin token; throws on an error status. */
+export async function admin<T = any>(s: BenchServer, method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${s.server.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${s.adminToken}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return (text ? JSON.parse(text) : null) as T;
+}

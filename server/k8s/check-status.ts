@@ -1,0 +1,112 @@
+// What a Check resource's status says, from the states in the database. Pure.
+import type { SpecProblem } from '../api/contract/index.ts';
+import type { StateRow } from '../db/checks.repository.ts';
+
+export interface Condition {
+  type: 'Valid' | 'Healthy';
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+  observedGeneration: number;
+}
+
+export type Health = 'Pending' | 'OK' | 'Failing' | 'Invalid';
+
+export interface CheckStatus {
+  observedGeneration: number;
+  probe: string;
+  health: Health;
+  summary: { ok: number; warning: number; critical: number; unknown: number; failing: number };
+  failing: { node: string; status: string; since: string; message: string }[];
+  conditions: Condition[];
+}
+
+/** At most this many failing nodes are listed (the count is in summary.failing). */
+export const MAX_FAILING = 20;
+
+export interface StatusInput {
+  generation: number;
+  probe: string;
+  problems: readonly SpecProblem[];
+  /** Set when the check is valid but could not be taken in (e.g. a REST check holds the name). */
+  refused?: { reason: string; message: string };
+  states: readonly StateRow[];
+  previous: Partial<CheckStatus> | undefined;
+  now: Date;
+}
+
+export function checkStatus(input: StatusInput): CheckStatus {
+  const { states, generation } = input;
+  const summary = { ok: 0, warning: 0, critical: 0, unknown: 0, failing: 0 };
+  for (const s of states) {
+    summary[s.status.toLowerCase() as 'ok' | 'warning' | 'critical' | 'unknown']++;
+    if (s.status !== 'OK') summary.failing++;
+  }
+  const invalid = input.problems.length > 0 || input.refused !== undefined;
+  const health: Health = invalid ? 'Invalid' : states.length === 0 ? 'Pending' : summary.failing > 0 ? 'Failing' : 'OK';
+  const failing = states
+    .filter((s) => s.status !== 'OK')
+    .slice(0, MAX_FAILING)
+    .map((s) => ({
+      node: s.agent,
+      status: s.status,
+      since: new Date(s.since).toISOString(),
+      message: s.message ?? '',
+    }));
+  const valid = validCondition(input);
+  const healthy = healthyCondition(health, summary.failing, failing, generation);
+  const conditions = [valid, healthy].map((c) => keepTransitionTime(c, input.previous?.conditions, input.now));
+  return { observedGeneration: generation, probe: input.probe, health, summary, failing, conditions };
+}
+
+type Draft = Omit<Condition, 'lastTransitionTime'>;
+
+function validCondition(input: StatusInput): Draft {
+  const problem = input.problems[0];
+  if (problem) {
+    const message = input.problems.map((p) => `${p.field}: ${p.message}`).join('; ');
+    return { type: 'Valid', status: 'False', reason: 'InvalidSpec', message, observedGeneration: input.generation };
+  }
+  if (input.refused) return { type: 'Valid', status: 'False', ...input.refused, observedGeneration: input.generation };
+  return {
+    type: 'Valid',
+    status: 'True',
+    reason: 'SpecValid',
+    message: 'agents run this check',
+    observedGeneration: input.generation,
+  };
+}
+
+function healthyCondition(health: Health, count: number, failing: CheckStatus['failing'], generation: number): Draft {
+  const base = { type: 'Healthy' as const, observedGeneration: generation };
+  if (health === 'OK') return { ...base, status: 'True', reason: 'AllOK', message: 'every agent reports OK' };
+  if (health === 'Failing') {
+    const nodes = failing.map((f) => `${f.node} (${f.status})`).join(', ');
+    return { ...base, status: 'False', reason: 'Failing', message: `${count} failing: ${nodes}` };
+  }
+  if (health === 'Invalid') return { ...base, status: 'Unknown', reason: 'Invalid', message: 'the check is not valid' };
+  return { ...base, status: 'Unknown', reason: 'NoResults', message: 'no agent has reported yet' };
+}
+
+/** lastTransitionTime moves only when the condition's status does (the Kubernetes convention). */
+function keepTransitionTime(c: Draft, previous: readonly Condition[] | undefined, now: Date): Condition {
+  const old = previous?.find((p) => p.type === c.type);
+  return { ...c, lastTransitionTime: old && old.status === c.status ? old.lastTransitionTime : now.toISOString() };
+}
+
+/** The Event a change of health is worth: one per change, never one per result. */
+export function healthEvent(
+  before: Health | undefined,
+  after: Health,
+): { type: 'Warning' | 'Normal'; reason: string } | null {
+  if (after === 'Failing' && before !== 'Failing') return { type: 'Warning', reason: 'CheckFailing' };
+  if (after === 'OK' && before === 'Failing') return { type: 'Normal', reason: 'CheckRecovered' };
+  if (after === 'Invalid' && before !== 'Invalid') return { type: 'Warning', reason: 'InvalidCheck' };
+  return null;
+}
+
+/** Two statuses that differ only in lastTransitionTime ordering or key order are the same. */
+export function sameStatus(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,0 +1,137 @@
+// The Check CustomResourceDefinition, generated from the wire contract's
+// CheckSpec (one schema, two doors: `vilicus apply` and `kubectl apply`).
+// `npm run crd` writes crds/checks.vilicus.dev.yaml; a test keeps it in sync.
+import { CheckSpec, probeKinds, probes } from '../api/contract/index.ts';
+
+type Json = Record<string, unknown>;
+
+/** JSON Schema (TypeBox) → a Kubernetes structural schema. */
+export function structural(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(structural);
+  if (!schema || typeof schema !== 'object') return schema;
+  const s = { ...(schema as Json) };
+  const anyOf = s['anyOf'] as Json[] | undefined;
+  if (anyOf && anyOf.every((branch) => 'const' in branch)) {
+    // A union of literals is an enum to the API server (it has no `const`).
+    delete s['anyOf'];
+    return { ...s, type: typeof anyOf[0]!['const'], enum: anyOf.map((b) => b['const']) };
+  }
+  const patterns = s['patternProperties'] as Json | undefined;
+  if (patterns) {
+    // A record (labels): structural schemas say it with additionalProperties.
+    delete s['patternProperties'];
+    s['additionalProperties'] = Object.values(patterns)[0];
+  }
+  // Unknown fields are pruned by the API server; `false` is not allowed next to properties.
+  if (s['properties'] && s['additionalProperties'] === false) delete s['additionalProperties'];
+  return Object.fromEntries(Object.entries(s).map(([k, v]) => [k, structural(v)]));
+}
+
+function specSchema(): Json {
+  const spec = structural(JSON.parse(JSON.stringify(CheckSpec))) as Json & { properties: Record<string, Json> };
+  for (const kind of probeKinds) {
+    const cel = probes[kind].cel;
+    if (cel?.length) spec.properties[kind] = { ...spec.properties[kind], 'x-kubernetes-validations': [...cel] };
+  }
+  const oneKind = `[${probeKinds.map((k) => `has(self.${k})`).join(', ')}].filter(x, x).size() == 1`;
+  return {
+    ...spec,
+    'x-kubernetes-validations': [
+      { rule: oneKind, message: `exactly one probe kind is required (one of ${probeKinds.join(', ')})` },
+    ],
+  };
+}
+
+const STATUS: Json = {
+  type: 'object',
+  properties: {
+    observedGeneration: { type: 'integer', format: 'int64' },
+    probe: { type: 'string', description: 'The probe kind, for the printer column' },
+    health: { type: 'string', enum: ['Pending', 'OK', 'Failing', 'Invalid'] },
+    summary: {
+      type: 'object',
+      properties: Object.fromEntries(
+        ['ok', 'warning', 'critical', 'unknown', 'failing'].map((k) => [k, { type: 'integer' }]),
+      ),
+    },
+    failing: {
+      type: 'array',
+      maxItems: 50,
+      items: {
+        type: 'object',
+        properties: {
+          node: { type: 'string' },
+          status: { type: 'string' },
+          since: { type: 'string', format: 'date-time' },
+          message: { type: 'string' },
+        },
+      },
+    },
+    conditions: {
+      type: 'array',
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['type'],
+      items: {
+        type: 'object',
+        required: ['type', 'status', 'lastTransitionTime'],
+        properties: {
+          type: { type: 'string' },
+          status: { type: 'string', enum: ['True', 'False', 'Unknown'] },
+          reason: { type: 'string' },
+          message: { type: 'string' },
+          lastTransitionTime: { type: 'string', format: 'date-time' },
+          observedGeneration: { type: 'integer', format: 'int64' },
+        },
+      },
+    },
+  },
+};
+
+export function checkCrd(): Json {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'checks.vilicus.dev' },
+    spec: {
+      group: 'vilicus.dev',
+      scope: 'Namespaced',
+      names: {
+        kind: 'Check',
+        listKind: 'CheckList',
+        plural: 'checks',
+        singular: 'check',
+        shortNames: ['vck'],
+        categories: ['vilicus'],
+      },
+      versions: [
+        {
+          name: 'v1alpha1',
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          additionalPrinterColumns: [
+            { name: 'Probe', type: 'string', jsonPath: '.status.probe' },
+            { name: 'Status', type: 'string', jsonPath: '.status.health' },
+            { name: 'OK', type: 'integer', jsonPath: '.status.summary.ok' },
+            { name: 'Failing', type: 'integer', jsonPath: '.status.summary.failing' },
+            { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+          ],
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              description: 'A vilicus check: one probe, which agents run it, how often, whom to tell',
+              required: ['spec'],
+              properties: {
+                apiVersion: { type: 'string' },
+                kind: { type: 'string' },
+                metadata: { type: 'object' },
+                spec: specSchema(),
+                status: STATUS,
+              },
+            },
+          },
+        },
+      ],
+    },
+  };
+}

@@ -1,0 +1,134 @@
+// Check resources → the checks table. List, then watch from the
+// resourceVersion (client-node's ListWatch relists on 410 Gone and reconnects
+// with capped backoff); each Check is reconciled by one worker at a time.
+import { CustomObjectsApi, KubeConfig, ListWatch, Watch, type KubernetesObject } from '@kubernetes/client-node';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { specProblems, type CheckSpec, type SpecProblem } from '../api/contract/index.ts';
+import { ChecksRepository } from '../db/checks.repository.ts';
+import type { CheckCatalog } from '../db/check-catalog.ts';
+import type { Logger } from '../log.ts';
+import { GROUP, PLURAL, VERSION, type KubeSettings } from './client.ts';
+import { keepWatching, type Restartable } from './informer.ts';
+import { KeyQueue } from './key-queue.ts';
+
+export interface CheckResource extends KubernetesObject {
+  spec: CheckSpec;
+  status?: Record<string, unknown>;
+}
+
+export interface Verdict {
+  problems: SpecProblem[];
+  refused?: { reason: string; message: string };
+}
+
+export interface Reconciler {
+  /** Every Check resource the informers hold. */
+  resources(): CheckResource[];
+  /** Why a resource is not (or not yet) run, by UID. */
+  verdict(uid: string): Verdict | undefined;
+  stop(): Promise<void>;
+}
+
+const keyOf = (o: KubernetesObject): string => `${o.metadata?.namespace}/${o.metadata?.name}`;
+
+export async function startReconciler(
+  kc: KubeConfig,
+  orm: MikroORM,
+  settings: KubeSettings,
+  catalog: CheckCatalog,
+  log: Logger,
+): Promise<Reconciler> {
+  const api = kc.makeApiClient(CustomObjectsApi);
+  const watch = new Watch(kc);
+  const repo = (): ChecksRepository => new ChecksRepository(orm.em.fork());
+  const verdicts = new Map<string, Verdict>();
+  const lastUid = new Map<string, string>(); // key → uid, to remove a check once its resource is gone
+  const informers = (settings.namespaces.length ? settings.namespaces : [null]).map((ns) => {
+    const path = ns ? `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${PLURAL}` : `/apis/${GROUP}/${VERSION}/${PLURAL}`;
+    const list = () =>
+      (ns
+        ? api.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: PLURAL })
+        : api.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL })) as Promise<{
+        items: CheckResource[];
+        metadata: { resourceVersion: string };
+      }>;
+    return new ListWatch<CheckResource>(path, watch, list, false);
+  });
+  const find = (key: string): CheckResource | undefined => {
+    const [ns, name] = key.split('/') as [string, string];
+    for (const informer of informers) {
+      const found = informer.get(name, ns);
+      if (found) return found;
+    }
+    return undefined;
+  };
+
+  async function reconcile(key: string): Promise<void> {
+    const resource = find(key);
+    if (!resource) {
+      const uid = lastUid.get(key);
+      if (uid) {
+        await repo().removeResources({ uid });
+        verdicts.delete(uid);
+        lastUid.delete(key);
+        log.info({ check: key }, 'check resource deleted: check removed');
+      }
+      return;
+    }
+    const uid = resource.metadata!.uid!;
+    lastUid.set(key, uid);
+    const problems = specProblems(resource.spec);
+    if (problems.length) {
+      verdicts.set(uid, { problems });
+      await repo().removeResources({ uid }); // no agent runs an invalid check
+      return;
+    }
+    const outcome = await repo().upsertResource(
+      {
+        uid,
+        namespace: resource.metadata!.namespace!,
+        name: resource.metadata!.name!,
+        spec: resource.spec,
+        labels: resource.metadata!.labels ?? {},
+        generation: resource.metadata!.generation ?? 1,
+      },
+      new Date(),
+    );
+    if (outcome === 'conflict') {
+      const message = 'a check of this namespace and name was made through the REST API; delete it there first';
+      verdicts.set(uid, { problems: [], refused: { reason: 'NameTaken', message } });
+      return;
+    }
+    verdicts.set(uid, { problems: [] });
+    if (outcome !== 'unchanged') {
+      catalog.invalidate();
+      log.info({ check: key, generation: resource.metadata!.generation, outcome }, 'check resource reconciled');
+    }
+  }
+
+  const queue = new KeyQueue(reconcile, (key, error) =>
+    log.warn({ err: error, check: key }, 'reconcile failed; will retry on the next change or relist'),
+  );
+  const restarts: Restartable[] = [];
+  for (const informer of informers) {
+    for (const verb of ['add', 'update', 'delete'] as const) informer.on(verb, (o) => queue.enqueue(keyOf(o)));
+    restarts.push(keepWatching(informer, 'Check', log));
+    await informer.start().catch((error: unknown) => log.warn({ err: error }, 'first Check list failed; retrying'));
+  }
+  await queue.idle();
+  // At start, a check whose resource is gone (deleted while no server watched) goes too.
+  const keep = informers.flatMap((i) => i.list().map((r) => r.metadata!.uid!));
+  const removed = await repo().removeResources({ keep, namespaces: settings.namespaces });
+  if (removed > 0) catalog.invalidate();
+  log.info({ resources: keep.length, removed }, 'check resources listed and reconciled');
+
+  return {
+    resources: () => informers.flatMap((i) => [...i.list()]),
+    verdict: (uid) => verdicts.get(uid),
+    async stop() {
+      restarts.forEach((r) => r.stop());
+      await Promise.all(informers.map((i) => i.stop()));
+      await queue.idle();
+    },
+  };
+}

@@ -1,0 +1,114 @@
+// Health back into each Check's status subresource, only when something
+// changed (at most once per round per check), and an Event per health change.
+import { CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { kindsOf } from '../api/contract/index.ts';
+import { ChecksRepository, type StateRow } from '../db/checks.repository.ts';
+import type { Logger } from '../log.ts';
+import { checkStatus, healthEvent, sameStatus, type CheckStatus, type Health } from './check-status.ts';
+import { GROUP, PLURAL, VERSION } from './client.ts';
+import type { CheckResource, Reconciler } from './reconciler.ts';
+
+export type RecordEvent = (
+  ref: { kind: string; apiVersion: string; name: string; namespace: string; uid: string },
+  type: 'Normal' | 'Warning',
+  reason: string,
+  message: string,
+) => void;
+
+export interface StatusWriter {
+  /** One round now (the timer also runs them); resolves when written. */
+  round(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export function startStatusWriter(
+  kc: KubeConfig,
+  orm: MikroORM,
+  reconciler: Reconciler,
+  log: Logger,
+  record: RecordEvent = () => {},
+  everyMs = 2000,
+): StatusWriter {
+  const api = kc.makeApiClient(CustomObjectsApi);
+  const written = new Map<string, CheckStatus>(); // uid → last status this process wrote
+  const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+  async function writeOne(resource: CheckResource, states: readonly StateRow[], now: Date): Promise<boolean> {
+    const meta = resource.metadata!;
+    const verdict = reconciler.verdict(meta.uid!) ?? { problems: [] };
+    const previous = written.get(meta.uid!) ?? (resource.status as Partial<CheckStatus> | undefined);
+    const status = checkStatus({
+      generation: meta.generation ?? 1,
+      probe: kindsOf(resource.spec).join(','),
+      problems: verdict.problems,
+      ...(verdict.refused ? { refused: verdict.refused } : {}),
+      states,
+      previous,
+      now,
+    });
+    if (sameStatus(status, previous)) return false;
+    await api.patchNamespacedCustomObjectStatus(
+      {
+        group: GROUP,
+        version: VERSION,
+        namespace: meta.namespace!,
+        plural: PLURAL,
+        name: meta.name!,
+        body: { status },
+      },
+      mergePatch,
+    );
+    written.set(meta.uid!, status);
+    const event = healthEvent(previous?.health as Health | undefined, status.health);
+    if (event) {
+      const ref = {
+        kind: 'Check',
+        apiVersion: `${GROUP}/${VERSION}`,
+        name: meta.name!,
+        namespace: meta.namespace!,
+        uid: meta.uid!,
+      };
+      const detail = status.health === 'Invalid' ? status.conditions[0]!.message : status.conditions[1]!.message;
+      record(ref, event.type, event.reason, detail);
+    }
+    return true;
+  }
+
+  async function round(): Promise<number> {
+    const resources = reconciler.resources();
+    const states = await new ChecksRepository(orm.em.fork()).states(resources.map((r) => r.metadata!.uid!));
+    const now = new Date();
+    let count = 0;
+    for (const resource of resources) {
+      const mine = states.filter((s) => s.checkId === resource.metadata!.uid);
+      try {
+        if (await writeOne(resource, mine, now)) count++;
+      } catch (error) {
+        log.warn(
+          { err: error, check: `${resource.metadata?.namespace}/${resource.metadata?.name}` },
+          'status write failed',
+        );
+      }
+    }
+    return count;
+  }
+
+  let current: Promise<unknown> = Promise.resolve();
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    current = round()
+      .catch((error: unknown) => log.warn({ err: error }, 'status round failed'))
+      .finally(() => (busy = false));
+  }, everyMs);
+  timer.unref();
+  return {
+    round,
+    async stop() {
+      clearInterval(timer);
+      await current;
+    },
+  };
+}

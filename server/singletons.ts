@@ -1,0 +1,72 @@
+// The work only one replica may do at a time: the sweeps, the notifier and,
+// in Kubernetes mode, reconciling Check resources and writing their status.
+// Off Kubernetes it always runs (each round takes a PostgreSQL advisory lock);
+// on Kubernetes it runs on the replica holding the Lease, and stops at once
+// when the Lease is lost.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { startAlerting } from './alerts/index.ts';
+import type { NotifierOptions } from './alerts/notifier.ts';
+import type { ServerConfig } from './config.ts';
+import type { CheckCatalog } from './db/check-catalog.ts';
+import type { Logger } from './log.ts';
+import { startSweeps } from './sweeps.ts';
+import { startReconciler } from './k8s/reconciler.ts';
+import { startStatusWriter, type RecordEvent } from './k8s/status-writer.ts';
+
+export interface SingletonContext {
+  orm: MikroORM;
+  config: ServerConfig;
+  catalog: CheckCatalog;
+  publicUrl: string;
+  log: Logger;
+  kc: KubeConfig | null;
+  onNotification?: NotifierOptions['onOutcome'];
+  /** Kubernetes extras, started with the rest when present. */
+  recordEvent?: RecordEvent;
+  startNodeSync?: () => { stop(): Promise<void> };
+}
+
+export async function startSingletons(ctx: SingletonContext): Promise<() => Promise<void>> {
+  const stops: (() => Promise<void> | void)[] = [];
+  try {
+    const sweeps = startSweeps(ctx.orm, ctx.config, ctx.log.child({ component: 'sweeps' }));
+    stops.push(() => sweeps.stop());
+    const alerting = startAlerting(
+      ctx.orm,
+      ctx.config,
+      ctx.publicUrl,
+      ctx.log.child({ component: 'notifier' }),
+      ctx.onNotification,
+    );
+    stops.push(() => alerting.stop());
+    if (ctx.kc) {
+      const nodes = ctx.startNodeSync?.();
+      if (nodes) stops.push(() => nodes.stop());
+      const reconciler = await startReconciler(
+        ctx.kc,
+        ctx.orm,
+        ctx.config,
+        ctx.catalog,
+        ctx.log.child({ component: 'reconciler' }),
+      );
+      stops.push(() => reconciler.stop());
+      const writer = startStatusWriter(
+        ctx.kc,
+        ctx.orm,
+        reconciler,
+        ctx.log.child({ component: 'status' }),
+        ctx.recordEvent,
+      );
+      stops.push(() => writer.stop());
+    }
+  } catch (error) {
+    await stopAll(stops);
+    throw error;
+  }
+  return () => stopAll(stops);
+}
+
+async function stopAll(stops: (() => Promise<void> | void)[]): Promise<void> {
+  for (const stop of stops.reverse()) await stop();
+}

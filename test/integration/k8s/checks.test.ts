@@ -1,0 +1,175 @@
+// Check resources end to end on a real kube-apiserver: kubectl apply → the
+// server's database → a real agent runs the check → `kubectl get checks`.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEnvtest, type Envtest } from '../../k8s/envtest.ts';
+import { kubectlFor } from '../../k8s/run.ts';
+import {
+  api,
+  killAll,
+  startServerProcess,
+  uniqueSleep,
+  vilicus,
+  waitFor,
+  type Proc,
+  type ServerProc,
+} from '../../helpers/processes.ts';
+
+const adminToken = `admin-${crypto.randomUUID()}`;
+let env: Envtest;
+let kubectl: ReturnType<typeof kubectlFor>;
+const dirs: string[] = [];
+const tempDir = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'vilicus-k8s-'));
+  dirs.push(dir);
+  return dir;
+};
+
+function serverEnv(podName: string): Record<string, string> {
+  return {
+    KUBECONFIG: env.kubeconfig,
+    VILICUS_KUBERNETES: 'on',
+    VILICUS_POD_NAME: podName,
+    VILICUS_POD_NAMESPACE: 'default',
+  };
+}
+
+const checkYaml = (name: string, spec: string, namespace = 'web'): string =>
+  `apiVersion: vilicus.dev/v1alpha1\nkind: Check\nmetadata: { name: ${name}, namespace: ${namespace} }\nspec:\n${spec}`;
+
+async function checkStatus(name: string, namespace = 'web'): Promise<Record<string, any> | undefined> {
+  const out = await kubectl(['-n', namespace, 'get', 'check', name, '-o', 'json']).catch(() => null);
+  return out ? (JSON.parse(out).status as Record<string, any> | undefined) : undefined;
+}
+
+beforeAll(async () => {
+  env = await startEnvtest();
+  kubectl = kubectlFor(env.kubeconfig);
+  await kubectl(['create', 'namespace', 'web']);
+}, 120_000);
+
+afterAll(async () => {
+  await killAll();
+  await env?.stop();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+}, 60_000);
+
+describe('Check resources', () => {
+  let server: ServerProc;
+  let agent: Proc;
+  const call = (method: string, path: string, body?: unknown) => api(server.url, adminToken)(method, path, body);
+
+  beforeAll(async () => {
+    server = await startServerProcess({ dataDir: tempDir(), adminToken, env: serverEnv('server-a') });
+    const created = await call('POST', '/api/v1/agents', { name: 'node-1' });
+    agent = vilicus(['agent', '--server', server.url, '--name', 'node-1'], { VILICUS_TOKEN: created.body.token });
+  }, 60_000);
+
+  it('runs an applied Check, shows it OK, then Failing with the node when its process dies', async () => {
+    const sleeper = uniqueSleep();
+    const pattern = `^sleep ${sleeper.marker.replace('.', '\\\\.')}$`;
+    await kubectl(['apply', '-f', '-'], checkYaml('sleeper', `  process: { pattern: "${pattern}" }\n  interval: 1s\n`));
+    await waitFor(
+      async () => (await checkStatus('sleeper'))?.health === 'OK',
+      30_000,
+      () => agent.output() + server.output(),
+    );
+    const table = await kubectl(['-n', 'web', 'get', 'checks']);
+    expect(table).toMatch(/sleeper\s+process\s+OK\s+1\s+0/);
+    await sleeper.proc.stop('SIGKILL');
+    await waitFor(async () => (await checkStatus('sleeper'))?.health === 'Failing', 15_000);
+    const status = (await checkStatus('sleeper'))!;
+    expect(status.failing).toEqual([expect.objectContaining({ node: 'node-1', status: 'CRITICAL' })]);
+    expect(status.conditions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'Valid', status: 'True' }),
+        expect.objectContaining({ type: 'Healthy', status: 'False', reason: 'Failing' }),
+      ]),
+    );
+    const events = await kubectl([
+      '-n',
+      'web',
+      'get',
+      'events',
+      '--field-selector',
+      'involvedObject.name=sleeper',
+      '-o',
+      'json',
+    ]);
+    expect(JSON.parse(events).items.map((e: { reason: string }) => e.reason)).toContain('CheckFailing');
+  });
+
+  it('observes a new generation on edit, refuses REST changes, and forgets a deleted Check', async () => {
+    await kubectl(['apply', '-f', '-'], checkYaml('cpu', '  cpu: { above: 99 }\n  interval: 2s\n'));
+    await waitFor(async () => (await checkStatus('cpu'))?.observedGeneration === 1, 15_000);
+    await kubectl(['apply', '-f', '-'], checkYaml('cpu', '  cpu: { above: 98 }\n  interval: 2s\n'));
+    await waitFor(async () => (await checkStatus('cpu'))?.observedGeneration === 2, 15_000);
+    const viaRest = await call('GET', '/api/v1/checks/cpu?namespace=web');
+    expect(viaRest.body.metadata).toMatchObject({ source: 'crd', generation: 2 });
+    expect(viaRest.body.spec.cpu.above).toBe(98);
+    const put = await call('PUT', '/api/v1/checks/cpu?namespace=web', {
+      metadata: { name: 'cpu' },
+      spec: { cpu: { above: 50 } },
+    });
+    expect(put.status).toBe(409);
+    await kubectl(['-n', 'web', 'delete', 'check', 'cpu']);
+    await waitFor(async () => (await call('GET', '/api/v1/checks/cpu?namespace=web')).status === 404, 15_000);
+  });
+
+  it('marks a Check only the server can refuse Valid=False and runs it nowhere', async () => {
+    await kubectl(['apply', '-f', '-'], checkYaml('bad-regex', '  process: { pattern: "([unclosed" }\n'));
+    await waitFor(async () => (await checkStatus('bad-regex'))?.health === 'Invalid', 15_000);
+    const valid = (await checkStatus('bad-regex'))!.conditions.find((c: { type: string }) => c.type === 'Valid');
+    expect(valid).toMatchObject({
+      status: 'False',
+      reason: 'InvalidSpec',
+      message: expect.stringContaining('regular expression'),
+    });
+    expect((await call('GET', '/api/v1/checks/bad-regex?namespace=web')).status).toBe(404);
+  });
+
+  it('refuses invalid Check YAML at the API server', async () => {
+    const attempt = kubectl(
+      ['apply', '-f', '-'],
+      checkYaml('two-kinds', '  process: { name: nginx }\n  cpu: { above: 90 }\n'),
+    );
+    await expect(attempt).rejects.toThrow(/exactly one probe kind/);
+  });
+
+  it('catches up after the API server restarts', async () => {
+    await env.restartApiServer();
+    await kubectl(['apply', '-f', '-'], checkYaml('after-restart', '  cpu: { above: 99 }\n'));
+    await waitFor(
+      async () => (await call('GET', '/api/v1/checks/after-restart?namespace=web')).status === 200,
+      40_000,
+      () => server.output(),
+    );
+  }, 90_000);
+
+  it('hands the work to a second server within the lease duration when the leader dies', async () => {
+    const second = await startServerProcess({ dataDir: tempDir(), adminToken, env: serverEnv('server-b') });
+    const lease = async () =>
+      JSON.parse(await kubectl(['-n', 'default', 'get', 'lease', 'vilicus-leader', '-o', 'json'])).spec;
+    expect((await lease()).holderIdentity).toBe('server-a');
+    await kubectl(['apply', '-f', '-'], checkYaml('only-leader', '  cpu: { above: 99 }\n'));
+    await waitFor(async () => (await call('GET', '/api/v1/checks/only-leader?namespace=web')).status === 200, 15_000);
+    expect(second.output()).not.toMatch(/check resource reconciled/); // the follower does not reconcile
+    await server.stop('SIGKILL');
+    const killedAt = Date.now();
+    await waitFor(
+      async () => (await lease()).holderIdentity === 'server-b',
+      30_000,
+      () => second.output(),
+    );
+    console.log(`leader SIGKILL → server-b holds the lease in ${Date.now() - killedAt} ms (lease 15 s)`);
+    expect(Date.now() - killedAt).toBeLessThan(15_000 + 2_000 + 2_000);
+    await kubectl(['apply', '-f', '-'], checkYaml('after-failover', '  cpu: { above: 99 }\n'));
+    await waitFor(
+      async () => second.output().includes('after-failover'),
+      15_000,
+      () => second.output(),
+    );
+  }, 60_000);
+});
