@@ -2,7 +2,7 @@
 import Type from 'typebox';
 import { Duration } from '../duration.ts';
 import { agentCheckOf, defineProbe } from './definition.ts';
-import { Percent, sustainOf, thresholdProblems, windowProblems } from './thresholds.ts';
+import { Percent, sustainOf, THRESHOLD_CEL, thresholdProblems, windowProblems } from './thresholds.ts';
 
 export const CpuProbe = Type.Object(
   {
@@ -21,7 +21,7 @@ export const cpuProbe = defineProbe({
   agentCheck: CpuCheck,
   summary: 'busy percent of the whole host; CRITICAL above `above`, WARNING above `warnAbove`, sustained `for`',
   problems: (spec, at) => [...thresholdProblems(spec, at), ...windowProblems(spec, at)],
-  cel: [{ rule: '!has(self.warnAbove) || self.warnAbove < self.above', message: 'warnAbove must be below above' }],
+  cel: THRESHOLD_CEL,
   withDefaults: (spec) => spec,
   sustainMs: sustainOf,
 });

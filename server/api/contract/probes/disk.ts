@@ -1,7 +1,7 @@
 // `disk`: how full is the filesystem that holds a path.
 import Type from 'typebox';
 import { agentCheckOf, defineProbe } from './definition.ts';
-import { Percent, thresholdProblems } from './thresholds.ts';
+import { Percent, THRESHOLD_CEL, thresholdProblems } from './thresholds.ts';
 
 export const DiskProbe = Type.Object(
   {
@@ -25,6 +25,7 @@ export const diskProbe = defineProbe({
   agentCheck: DiskCheck,
   summary:
     'used percent of the filesystem holding `path` (as df shows it); CRITICAL above `above`, WARNING above `warnAbove`',
+  cel: THRESHOLD_CEL,
   problems: (spec, at) => thresholdProblems(spec, at),
   withDefaults: (spec) => spec,
   sustainMs: () => 0,

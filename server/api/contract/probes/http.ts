@@ -1,7 +1,7 @@
 // `http`: does a URL answer as expected, how fast, and (https) how long its certificate has left.
 import Type from 'typebox';
 import { agentCheckOf, defineProbe, type SpecProblem } from './definition.ts';
-import { DEFAULT_TIMEOUT, LatencyFields, networkProblems, Timeout } from './thresholds.ts';
+import { DEFAULT_TIMEOUT, LATENCY_CEL, LatencyFields, networkProblems, Timeout } from './thresholds.ts';
 
 const days = (fallback: number, description: string): ReturnType<typeof Type.Integer> =>
   Type.Integer({ minimum: 0, maximum: 3650, default: fallback, description });
@@ -74,6 +74,7 @@ export const httpProbe = defineProbe({
   agentCheck: HttpCheck,
   summary:
     'an HTTP(S) request: status, body text and certificate days left; value = response time in ms; WARNING/CRITICAL above warnAboveMs/critAboveMs',
+  cel: LATENCY_CEL,
   problems(spec, at) {
     const problems = [...urlProblems(spec.url, at), ...networkProblems(spec, at)];
     if (spec.bodyContains !== undefined && spec.method === 'HEAD') {

@@ -1,7 +1,7 @@
 // `tcp`: does a port accept connections, and how fast.
 import Type from 'typebox';
 import { agentCheckOf, defineProbe } from './definition.ts';
-import { DEFAULT_TIMEOUT, LatencyFields, networkProblems, Timeout } from './thresholds.ts';
+import { DEFAULT_TIMEOUT, LATENCY_CEL, LatencyFields, networkProblems, Timeout } from './thresholds.ts';
 
 export const Host = Type.String({
   minLength: 1,
@@ -29,6 +29,7 @@ export const tcpProbe = defineProbe({
   agentCheck: TcpCheck,
   summary:
     'a TCP connection within `timeout`; value = connect time in ms; WARNING/CRITICAL above warnAboveMs/critAboveMs',
+  cel: LATENCY_CEL,
   problems: (spec, at) => networkProblems(spec, at),
   withDefaults: (spec) => ({ timeout: DEFAULT_TIMEOUT, ...spec }),
   sustainMs: () => 0,

@@ -69,3 +69,14 @@ export function networkProblems(spec: NetworkFields, at: string): SpecProblem[] 
   }
   return problems;
 }
+
+/** The CRD's CEL forms of the rules above (the API server checks these before the server sees them). */
+export const THRESHOLD_CEL = [
+  { rule: '!has(self.warnAbove) || self.warnAbove < self.above', message: 'warnAbove must be below above' },
+] as const;
+export const LATENCY_CEL = [
+  {
+    rule: '!has(self.warnAboveMs) || !has(self.critAboveMs) || self.warnAboveMs < self.critAboveMs',
+    message: 'warnAboveMs must be below critAboveMs',
+  },
+] as const;

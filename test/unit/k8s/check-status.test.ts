@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import type { StateRow } from '../../../server/db/checks.repository.ts';
+import { checkStatus, healthEvent, MAX_FAILING } from '../../../server/k8s/check-status.ts';
+import { microTime } from '../../../server/k8s/leader.ts';
+
+const now = new Date('2026-11-25T12:00:00Z');
+const state = (agent: string, status: StateRow['status']): StateRow => ({
+  checkId: 'c',
+  agent,
+  status,
+  since: '2026-11-25T11:00:00.000Z',
+  message: `${status} on ${agent}`,
+  value: 1,
+  lastResultAt: null,
+});
+const input = (states: StateRow[], extra: object = {}) => ({
+  generation: 3,
+  probe: 'process',
+  problems: [],
+  states,
+  previous: undefined,
+  now,
+  ...extra,
+});
+
+describe('checkStatus', () => {
+  it.each([
+    // no agent has reported
+    [[], 'Pending', 'Unknown'],
+    // everyone OK
+    [[state('a', 'OK'), state('b', 'OK')], 'OK', 'True'],
+    // one node failing makes the check Failing
+    [[state('a', 'OK'), state('b', 'CRITICAL')], 'Failing', 'False'],
+    // UNKNOWN (e.g. a missing agent) counts as failing too
+    [[state('a', 'UNKNOWN')], 'Failing', 'False'],
+  ] as const)('%j → health %s, Healthy=%s', (states, health, healthy) => {
+    const status = checkStatus(input([...states]));
+    expect(status.health).toBe(health);
+    expect(status.conditions.find((c) => c.type === 'Healthy')!.status).toBe(healthy);
+    expect(status.observedGeneration).toBe(3);
+  });
+
+  it('counts and lists the failing nodes, bounded', () => {
+    const many = Array.from({ length: 30 }, (_, i) => state(`n${i}`, 'CRITICAL'));
+    const status = checkStatus(input([state('ok', 'OK'), ...many]));
+    expect(status.summary).toEqual({ ok: 1, warning: 0, critical: 30, unknown: 0, failing: 30 });
+    expect(status.failing).toHaveLength(MAX_FAILING);
+    expect(status.failing[0]).toEqual({
+      node: 'n0',
+      status: 'CRITICAL',
+      since: '2026-11-25T11:00:00.000Z',
+      message: 'CRITICAL on n0',
+    });
+  });
+
+  it('is Invalid with Valid=False naming the field when the spec has problems', () => {
+    const status = checkStatus(
+      input([], { problems: [{ field: '/spec/process/pattern', message: 'not a valid regular expression' }] }),
+    );
+    expect(status.health).toBe('Invalid');
+    expect(status.conditions[0]).toMatchObject({
+      type: 'Valid',
+      status: 'False',
+      reason: 'InvalidSpec',
+      message: '/spec/process/pattern: not a valid regular expression',
+    });
+  });
+
+  it('keeps lastTransitionTime while a condition keeps its status, and moves it on a change', () => {
+    const first = checkStatus(input([state('a', 'OK')]));
+    const later = new Date(now.getTime() + 60_000);
+    const same = checkStatus({ ...input([state('a', 'OK')]), previous: first, now: later });
+    const changed = checkStatus({ ...input([state('a', 'CRITICAL')]), previous: first, now: later });
+    expect(same.conditions[1]!.lastTransitionTime).toBe(now.toISOString());
+    expect(changed.conditions[1]!.lastTransitionTime).toBe(later.toISOString());
+  });
+});
+
+describe('healthEvent', () => {
+  it.each([
+    [undefined, 'Failing', 'CheckFailing'],
+    ['OK', 'Failing', 'CheckFailing'],
+    ['Failing', 'Failing', null], // never one per result
+    ['Failing', 'OK', 'CheckRecovered'],
+    ['Pending', 'OK', null],
+    ['OK', 'Invalid', 'InvalidCheck'],
+  ] as const)('%s → %s: %s', (before, after, reason) => {
+    expect(healthEvent(before, after)?.reason ?? null).toBe(reason);
+  });
+});
+
+describe('microTime', () => {
+  it('writes the six fractional digits a Lease wants', () => {
+    expect(String(microTime(new Date('2026-11-25T13:45:36.019Z')))).toBe('2026-11-25T13:45:36.019000Z');
+  });
+});
