@@ -27,6 +27,9 @@ function toRow(agent: Agent): AgentRow {
   };
 }
 
+/** token_hash prefix of agents made for Kubernetes Nodes; a SHA-256 hex digest never starts with it. */
+const NODE_AGENT_HASH = 'k8s-node:';
+
 export class AgentsRepository {
   private readonly em: EntityManager;
   constructor(em: EntityManager) {
@@ -71,6 +74,39 @@ export class AgentsRepository {
       const deleted = await tx.nativeDelete(Agent, { name });
       if (deleted > 0) await bumpRevision(tx);
       return deleted > 0;
+    });
+  }
+
+  /**
+   * The agent of a Kubernetes Node, named after it, with the Node's labels:
+   * created when missing, with a token hash no token has (it signs in by
+   * TokenReview; the prefix also marks it as made for a Node). `changed`:
+   * created or labels changed, which moves the config revision.
+   */
+  async ensureNamed(
+    name: string,
+    labels: Record<string, string>,
+    now: Date,
+  ): Promise<{ agent: AgentRow; changed: boolean }> {
+    return this.em.transactional(async (tx) => {
+      const { rows } = await sql`insert into "agent" (id, name, labels, token_hash, created_at, missing)
+        values (${crypto.randomUUID()}, ${name}, ${JSON.stringify(labels)}::jsonb,
+                ${NODE_AGENT_HASH + hashToken(newToken('node'))}, ${now}, false)
+        on conflict (name) do update set labels = excluded.labels where "agent".labels is distinct from excluded.labels
+        returning id`.execute(tx.getKysely());
+      if (rows.length > 0) await bumpRevision(tx);
+      return { agent: toRow(await tx.findOneOrFail(Agent, { name })), changed: rows.length > 0 };
+    });
+  }
+
+  /** Removes the agents made for Nodes (ensureNamed) not in `keep`; registered agents stay. Returns their names. */
+  async removeNodeAgentsExcept(keep: readonly string[]): Promise<string[]> {
+    return this.em.transactional(async (tx) => {
+      const { rows } = await sql<{ name: string }>`delete from "agent"
+        where starts_with(token_hash, ${NODE_AGENT_HASH}) and not (name = any(${[...keep]}::text[]))
+        returning name`.execute(tx.getKysely());
+      if (rows.length > 0) await bumpRevision(tx);
+      return rows.map((r) => r.name);
     });
   }
 

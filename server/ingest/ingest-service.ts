@@ -6,7 +6,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { IngestReply, ResultIn } from '../api/contract/index.ts';
 import { runsCheck, type CatalogCheck, type CheckCatalog } from '../db/check-catalog.ts';
 import { writeBatch, type BatchOutcome, type ResultItem } from '../db/results.repository.ts';
-import { errors } from '../errors.ts';
+import { ApiError, errors } from '../errors.ts';
 import { GroupCommitter } from './group-commit.ts';
 import { HandOver } from './hand-over.ts';
 import { noIngestObserver, observed, type IngestObserver } from './ingest-observer.ts';
@@ -49,7 +49,8 @@ export class IngestService {
         });
         return;
       }
-      items.push(toItem(agent.id, result, check, receivedAt));
+      const field = results.length === 1 ? 'body/observedAt' : `body/${index}/observedAt`;
+      items.push(toItem(agent.id, result, check, receivedAt, field));
     });
     if (items.length === 0) return { accepted: 0, duplicates: 0, rejected };
     const outcome = await this.committer.submit(items);
@@ -70,14 +71,25 @@ export class IngestService {
  * server's clock caught up, so every correct result after it (once the
  * agent's clock is fixed) would go to history only and the state would freeze.
  * Clamped rather than rejected, so a host with a bad clock stays monitored.
- * Past times are kept: a late result (an agent resending after an outage)
- * looks just like a slow clock, and deadlines never use the agent's clock.
  */
 export const MAX_CLOCK_AHEAD_MS = 60_000;
+/**
+ * Past times are kept: a late result (an agent resending after an outage)
+ * looks just like a slow clock, and deadlines never use the agent's clock. But
+ * no agent holds a result for a year (its queue is in memory): older is a
+ * clock that never got set (a board without RTC boots in 1970), stamped with
+ * the receipt time like a clock ahead. This also keeps out years PostgreSQL
+ * prints as "BC", which the DB boundary cannot read back.
+ */
+export const MAX_CLOCK_BEHIND_MS = 366 * 86_400_000;
 
-function toItem(agentId: string, result: ResultIn, check: CatalogCheck, receivedAt: Date): ResultItem {
+function toItem(agentId: string, result: ResultIn, check: CatalogCheck, receivedAt: Date, field: string): ResultItem {
   const claimed = new Date(result.observedAt);
-  const observedAt = claimed.getTime() - receivedAt.getTime() > MAX_CLOCK_AHEAD_MS ? receivedAt : claimed;
+  // RFC 3339 allows what Date cannot read (a leap second, 23:59:60).
+  if (Number.isNaN(claimed.getTime()))
+    throw new ApiError(errors.validation, `${field}: "${result.observedAt}" is not a time this server can read`, field);
+  const skew = claimed.getTime() - receivedAt.getTime();
+  const observedAt = skew > MAX_CLOCK_AHEAD_MS || skew < -MAX_CLOCK_BEHIND_MS ? receivedAt : claimed;
   return {
     // From the claimed time: a retry of the same result must map to the same id.
     id: result.id ?? derivedId(agentId, result.check, claimed),

@@ -41,7 +41,8 @@ function statusFor(agent: number, check: number): { status: string; value: numbe
   if (agent === 41 && check === 9)
     return { status: 'CRITICAL', value: 0, message: '0 processes named "redis" (want at least 1)' };
   if (agent === 17 && check === 4) return { status: 'UNKNOWN', value: 0, message: 'probe timed out reading /proc' };
-  return { status: 'OK', value: 1 + ((agent + check) % 3), message: `${1 + ((agent + check) % 3)} processes` };
+  const count = 1 + ((agent + check) % 3);
+  return { status: 'OK', value: count, message: `${count} process${count === 1 ? '' : 'es'}` };
 }
 
 export async function seedFleet(t: TestApp): Promise<{ cpuCheckId: string }> {

@@ -25,26 +25,27 @@ function seriesNames(text: string): Set<string> {
   return new Set(text.split('\n').flatMap((l) => (l && !l.startsWith('#') ? [l.split(/[{ ]/)[0]!] : [])));
 }
 
-/** Everything the server can export, the outbox gauge included (it appears once the notifier registers it). */
+/** Everything the server can export, the outbox gauge included (registered when there is an outbox to read). */
 async function allSeriesNames(): Promise<Set<string>> {
   const metrics = createMetrics({
     version: '0',
     isLeader: () => true,
-    states: async () => [
-      {
-        namespace: 'n',
-        check: 'c',
-        kind: 'cpu',
-        agent: 'a',
-        status: 'OK',
-        since: 0,
-        value: 1,
-        message: null,
-        lastResultAt: 0,
-      },
-    ],
-    agents: async () => [{ name: 'a', labels: {}, missing: false, lastSeenAt: 0, version: null }],
-    pool: async () => null,
+    states: () =>
+      Promise.resolve([
+        {
+          namespace: 'n',
+          check: 'c',
+          kind: 'cpu',
+          agent: 'a',
+          status: 'OK',
+          since: 0,
+          value: 1,
+          message: null,
+          lastResultAt: 0,
+        },
+      ]),
+    agents: () => Promise.resolve([{ name: 'a', labels: {}, missing: false, lastSeenAt: 0, version: null }]),
+    pool: () => Promise.resolve(null),
   });
   metrics.alerts.outboxDepthFrom(() => 0);
   return seriesNames((await metrics.scrape()).body);

@@ -96,10 +96,20 @@ function agentsSection(model, now) {
           h(
             'tbody',
             null,
-            model.agents.map((agent) => agentRow(agent, model.byAgent.get(agent.name) ?? [], now)),
+            byTrouble(model).map((agent) => agentRow(agent, model.byAgent.get(agent.name) ?? [], now)),
           ),
         ),
   );
+}
+
+/** Agents that need a look first: missing, then by failing checks, then by name. */
+function byTrouble(model) {
+  const failing = (agent) => (model.byAgent.get(agent.name) ?? []).filter((e) => e.state.status !== 'OK').length;
+  const score = (agent) => (agent.missing ? 1e6 : 0) + failing(agent);
+  return model.agents
+    .map((agent) => ({ agent, score: score(agent) }))
+    .sort((a, b) => b.score - a.score || a.agent.name.localeCompare(b.agent.name))
+    .map(({ agent }) => agent);
 }
 
 function agentRow(agent, entries, now) {

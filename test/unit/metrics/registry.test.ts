@@ -26,9 +26,12 @@ function sources(overrides: Partial<MetricsSources> = {}): MetricsSources & { ca
     calls,
     version: '9.9.9',
     isLeader: () => true,
-    states: async () => (calls.states++, [state(), state({ check: 'cpu', kind: 'cpu', status: 'OK', value: 12.5 })]),
-    agents: async () => [agent, { ...agent, name: 'web-2', missing: true, lastSeenAt: null }],
-    pool: async () => ({ total: 3, idle: 2, waiting: 0, max: 10 }),
+    states: () => (
+      calls.states++,
+      Promise.resolve([state(), state({ check: 'cpu', kind: 'cpu', status: 'OK', value: 12.5 })])
+    ),
+    agents: () => Promise.resolve([agent, { ...agent, name: 'web-2', missing: true, lastSeenAt: null }]),
+    pool: () => Promise.resolve({ total: 3, idle: 2, waiting: 0, max: 10 }),
     ...overrides,
   };
 }
@@ -67,7 +70,7 @@ describe('createMetrics', () => {
 
   it('drops the states of a check that is gone by the next scrape', async () => {
     let list = [state()];
-    const metrics = createMetrics(sources({ states: async () => list }));
+    const metrics = createMetrics(sources({ states: () => Promise.resolve(list) }));
     expect((await metrics.scrape()).body).toContain('check="nginx-running"');
     list = [];
     expect((await metrics.scrape()).body).not.toContain('check="nginx-running"');
@@ -107,7 +110,7 @@ describe('createMetrics', () => {
     metrics.alerts.notificationSent('sent');
     const { notificationSent } = metrics.alerts; // passed unbound, as the notifier's onOutcome hook
     notificationSent('retry', 3);
-    metrics.alerts.outboxDepthFrom(async () => 7);
+    metrics.alerts.outboxDepthFrom(() => Promise.resolve(7));
     const { body } = await metrics.scrape();
     expect(sample(body, 'vilicus_notifications_total{outcome="sent"}')).toBe(2);
     expect(sample(body, 'vilicus_notifications_total{outcome="failed"}')).toBe(1);
@@ -118,7 +121,10 @@ describe('createMetrics', () => {
 
   it('reads the outbox depth from its source when there is one, NaN when the read fails', async () => {
     expect(
-      sample((await createMetrics(sources({ outboxDepth: async () => 4 })).scrape()).body, 'vilicus_outbox_depth'),
+      sample(
+        (await createMetrics(sources({ outboxDepth: () => Promise.resolve(4) })).scrape()).body,
+        'vilicus_outbox_depth',
+      ),
     ).toBe(4);
     const failing = createMetrics(sources({ outboxDepth: () => Promise.reject(new Error('down')) }));
     expect(sample((await failing.scrape()).body, 'vilicus_outbox_depth')).toBeNaN();

@@ -18,7 +18,7 @@ describe('observed batch writer', () => {
   it('reports a committed batch with the ids it stored and passes the outcome through', async () => {
     const observer = recorder();
     const outcome = { stored: new Set(['a']), transitions: 0 };
-    await expect(observed(async () => outcome, observer)(items)).resolves.toBe(outcome);
+    await expect(observed(() => Promise.resolve(outcome), observer)(items)).resolves.toBe(outcome);
     expect(observer.calls).toEqual(['committed 2 stored 1 timed']);
   });
 
