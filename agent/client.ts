@@ -20,8 +20,21 @@ export interface ServerClient {
   checkOut(agentId: string, facts: CheckOut): Promise<void>;
 }
 
-export function createClient(baseUrl: string, token: string, timeoutMs = 10_000): ServerClient {
+export interface ClientOptions {
+  /** Sent as x-vilicus-agent-name: in Kubernetes the server checks it is the node the token was issued on. */
+  agentName?: string;
+  timeoutMs?: number;
+}
+
+/** `token` may be a function: a projected ServiceAccount token is replaced on disk before it expires. */
+export function createClient(
+  baseUrl: string,
+  token: string | (() => string),
+  options: ClientOptions = {},
+): ServerClient {
   const base = baseUrl.replace(/\/+$/, '');
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const name = options.agentName ? { 'x-vilicus-agent-name': options.agentName } : {};
   async function call(
     method: string,
     path: string,
@@ -33,7 +46,8 @@ export function createClient(baseUrl: string, token: string, timeoutMs = 10_000)
       response = await fetch(`${base}${path}`, {
         method,
         headers: {
-          authorization: `Bearer ${token}`,
+          authorization: `Bearer ${typeof token === 'function' ? token() : token}`,
+          ...name,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
           ...headers,
         },

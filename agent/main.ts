@@ -4,11 +4,12 @@ import { createClient } from './client.ts';
 import type { AgentConfigSettings } from './config.ts';
 import { createAgentLogger } from './log.ts';
 import { createProbes } from './probes/index.ts';
+import { tokenSource } from './token-file.ts';
 
 export async function runAgent(config: AgentConfigSettings, version: string): Promise<void> {
   const log = createAgentLogger(config.logLevel, config.name);
   const agent = new Agent({
-    client: createClient(config.server, config.token),
+    client: createClient(config.server, tokenSource(config), { agentName: config.name }),
     log,
     queueSize: config.queueSize,
     version,

@@ -11,7 +11,7 @@ import { openDatabase, pendingMigrations, type Database } from './db/orm.ts';
 import { IngestService } from './ingest/ingest-service.ts';
 import { createLogger, type Logger } from './log.ts';
 import { databaseSources } from './metrics/db-sources.ts';
-import { createMetrics } from './metrics/registry.ts';
+import { createMetrics, type Metrics } from './metrics/registry.ts';
 import { loadKubeConfig } from './k8s/client.ts';
 import { startLeaderElection } from './k8s/leader.ts';
 import { startSingletons } from './singletons.ts';
@@ -43,7 +43,7 @@ export async function startServer(
     const onNotification = deps.metrics.alerts.notificationSent; // counted in vilicus_notifications_total
     const context = { orm: db.orm, config, catalog: deps.catalog, publicUrl: publicLink, log, kc, onNotification };
     const singletons = kc
-      ? leaderOnly(kc, config, () => startSingletons(context), log)
+      ? leaderOnly(kc, config, () => startSingletons(context), log, deps.metrics)
       : await startSingletons(context);
     log.info({ url, database: db.mode, kubernetes: kc !== null }, `vilicus server listening on ${url}`);
     return {
@@ -69,6 +69,7 @@ function leaderOnly(
   config: ServerConfig,
   start: () => Promise<() => Promise<void>>,
   log: Logger,
+  metrics: Metrics,
 ): () => Promise<void> {
   let stopWork: (() => Promise<void>) | null = null;
   const election = startLeaderElection(
@@ -87,6 +88,7 @@ function leaderOnly(
     },
     log.child({ component: 'leader' }),
   );
+  metrics.leaderFrom(() => election.isLeader()); // vilicus_leader: 1 on the Lease holder only
   return () => election.stop();
 }
 

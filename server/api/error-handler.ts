@@ -45,6 +45,8 @@ function classify(error: FastifyError): { definition: ErrorDefinition; message: 
   if (known) return { definition: known, message: error.message };
   if (isDatabaseDown(error))
     return { definition: errors.databaseUnavailable, message: errors.databaseUnavailable.message };
+  if (hasCode(error, UNSTORABLE_TEXT))
+    return { definition: errors.validation, message: 'a text holds a character the database cannot store (\\u0000)' };
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     return { definition: { ...errors.validation, status: error.statusCode }, message: error.message };
   }
@@ -72,6 +74,17 @@ const CONNECTION_CODES = new Set([
   '57P02',
   '57P03',
 ]);
+
+// PostgreSQL text and jsonb cannot hold NUL: the client sent it, so it is a 400, not a 500.
+const UNSTORABLE_TEXT = new Set(['22P05', '22021']);
+
+function hasCode(error: unknown, codes: ReadonlySet<string>): boolean {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (typeof e.code === 'string' && codes.has(e.code)) return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}
 
 /** A lost or refused database connection is a 503 (retry later), never a 400 or a bare 500. */
 export function isDatabaseDown(error: unknown): boolean {

@@ -23,6 +23,9 @@ export async function startEmbedded(dataDir: string): Promise<EmbeddedDatabase> 
     // (the socket path must stay under the OS limit of ~107 bytes).
     const socketPath = join(dir, '.s.PGSQL.5432');
     const useSocket = socketPath.length < 100;
+    // We hold the lock, so a socket file here was left by a process that died
+    // without closing it (SIGKILL, OOM): listen() would fail with EADDRINUSE.
+    if (useSocket) rmSync(socketPath, { force: true });
     const server = new PGLiteSocketServer({
       db,
       ...(useSocket ? { path: socketPath } : { host: '127.0.0.1', port: 0 }),

@@ -97,7 +97,8 @@ function toItem(agentId: string, result: ResultIn, check: CatalogCheck, received
     agentId,
     status: result.status,
     value: result.value ?? null,
-    message: result.message ?? null,
+    // PostgreSQL text cannot hold NUL: one such message would fail the whole group-commit batch.
+    message: result.message?.replaceAll('\u0000', '') ?? null,
     observedAt,
     rules: { sustainMs: check.rules.sustainMs, severity: check.rules.severity },
     recipients: check.spec.notify?.email ?? [],

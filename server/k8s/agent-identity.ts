@@ -32,12 +32,9 @@ const first = (values: readonly string[] | undefined): string | undefined => val
  * (`system:serviceaccount:NS:NAME`, from client.ts `serviceAccountUser`).
  */
 export function identityFromReview(status: V1TokenReviewStatus | undefined, serviceAccount: string): Identity {
-  if (!status?.authenticated) return refuse(401, `the token was not accepted: ${status?.error ?? 'not authenticated'}`);
-  // An audience-unaware authenticator answers with no audiences: that is a token for the API server, not for us.
-  if (!status.audiences?.includes(AUDIENCE)) return refuse(401, `the token is not meant for audience "${AUDIENCE}"`);
-  const username = status.user?.username ?? '';
-  if (username !== serviceAccount) return refuse(403, `${username} is not the agent ServiceAccount ${serviceAccount}`);
-  const extra = status.user?.extra ?? {};
+  const refused = accountRefusal(status, serviceAccount);
+  if (refused) return { refused };
+  const extra = status?.user?.extra ?? {};
   const node = first(extra[NODE_NAME]);
   if (node) return { node };
   const pod = first(extra[POD_NAME]);
@@ -46,6 +43,18 @@ export function identityFromReview(status: V1TokenReviewStatus | undefined, serv
     403,
     'the token is not bound to a pod, so it names no node (use a projected serviceAccountToken volume)',
   );
+}
+
+function accountRefusal(status: V1TokenReviewStatus | undefined, serviceAccount: string): Refusal | null {
+  if (!status?.authenticated)
+    return { status: 401, message: `token not accepted: ${status?.error ?? 'not authenticated'}` };
+  // An audience-unaware authenticator answers with no audiences: then the token is for the API server, not for us.
+  if (!status.audiences?.includes(AUDIENCE))
+    return { status: 401, message: `the token is not for audience ${AUDIENCE}` };
+  const username = status.user?.username ?? '';
+  if (username !== serviceAccount)
+    return { status: 403, message: `${username} is not the agent ServiceAccount ${serviceAccount}` };
+  return null;
 }
 
 /** The node of the pod a token was bound to; `pod` is null when it is gone. */

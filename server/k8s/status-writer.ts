@@ -5,7 +5,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { kindsOf } from '../api/contract/index.ts';
 import { ChecksRepository, type StateRow } from '../db/checks.repository.ts';
 import type { Logger } from '../log.ts';
-import { checkStatus, healthEvent, sameStatus, type CheckStatus, type Health } from './check-status.ts';
+import { checkStatus, healthEvent, sameStatus, type CheckStatus } from './check-status.ts';
 import { GROUP, PLURAL, VERSION } from './client.ts';
 import type { CheckResource, Reconciler } from './reconciler.ts';
 
@@ -60,7 +60,7 @@ export function startStatusWriter(
       mergePatch,
     );
     written.set(meta.uid!, status);
-    const event = healthEvent(previous?.health as Health | undefined, status.health);
+    const event = healthEvent(previous?.health, status.health);
     if (event) {
       const ref = {
         kind: 'Check',

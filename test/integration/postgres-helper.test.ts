@@ -4,7 +4,7 @@ import { createDatabase, dropDatabase } from '../helpers/postgres.ts';
 
 const adminUrl = inject('postgresUrl');
 
-async function query<R>(url: string, text: string): Promise<R[]> {
+async function query<R extends Record<string, unknown>>(url: string, text: string): Promise<R[]> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {

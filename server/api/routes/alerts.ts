@@ -26,6 +26,8 @@ function silenceView(s: SilenceRow, now: Date): SilenceView {
   };
 }
 
+const LATEST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 /** startsAt defaults to now; the end comes from endsAt or duration, and must follow the start. */
 function window(body: SilenceCreate, now: Date): { startsAt: Date; endsAt: Date } {
   const startsAt = body.startsAt ? new Date(body.startsAt) : now;
@@ -38,6 +40,9 @@ function window(body: SilenceCreate, now: Date): { startsAt: Date; endsAt: Date 
       ? new Date(startsAt.getTime() + durationMs)
       : null;
   if (!endsAt) throw new ApiError(errors.validation, 'a silence needs endsAt or duration', 'body/endsAt');
+  // A leap second reads as no time at all; past year 9999 there is no date-time to answer with.
+  if (!(startsAt.getTime() <= LATEST)) throw new ApiError(errors.validation, 'startsAt is out of range', 'body/startsAt');
+  if (!(endsAt.getTime() <= LATEST)) throw new ApiError(errors.validation, 'endsAt is out of range', 'body/endsAt');
   if (endsAt <= startsAt) throw new ApiError(errors.validation, 'endsAt must be after startsAt', 'body/endsAt');
   return { startsAt, endsAt };
 }

@@ -36,7 +36,10 @@ const seriesKey = (agent: string, check: string, at: string | Date): string =>
   `${agent}/${check}/${new Date(at).getTime()}`;
 
 /** Acknowledged results missing from the rows, and results stored more than once (same agent, check and time). */
-export function compare(report: SimReport, rows: StoredRow[]): { missing: number; twice: number; extra: number } {
+export function compare(report: SimReport, all: StoredRow[]): { missing: number; twice: number; extra: number } {
+  // Only the simulated agents' rows: a real agent may be writing beside them.
+  const agents = new Set(report.kept.map((k) => k.agentId));
+  const rows = all.filter((r) => agents.has(r.agent_id));
   const byId = new Set(rows.map((r) => r.id));
   const bySeries = new Map<string, number>();
   for (const r of rows) {

@@ -1,0 +1,147 @@
+// What each image holds is enough to run it. Without a Docker engine, the
+// test lays out each Dockerfile's final stage in a folder (its COPY lines, the
+// dependencies from the same `npm ci --omit=dev`), then runs the server from
+// one and the agent from the other, the agent as the image's user (nobody) with
+// every capability dropped, as the chart runs it under hostPID: it must see and
+// count other users' processes.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contextSources, dockerignore, parseStages, readDockerfile, REPO } from '../../helpers/dockerfile.ts';
+import { api, freePort, waitFor } from '../../helpers/processes.ts';
+
+const repo = fileURLToPath(REPO);
+const ignored = dockerignore(readFileSync(join(repo, '.dockerignore'), 'utf8'));
+const isRoot = process.getuid?.() === 0;
+const children = new Set<ChildProcess>();
+
+/** The final stage's files from the build context, as `docker build` would copy them. */
+function stageImage(dockerfile: string, root: string, nodeModules: string): void {
+  const image = parseStages(readDockerfile(dockerfile)).at(-1)!;
+  for (const copy of image.instructions.filter((i) => i.keyword === 'COPY' && !('from' in i.flags))) {
+    const sources = copy.args.slice(0, -1);
+    const target = join(root, copy.args.at(-1)!);
+    for (const source of sources.map((s) => s.replace(/\/$/, ''))) {
+      const to = target.endsWith('/') ? join(target, source.split('/').at(-1)!) : target;
+      mkdirSync(dirname(to), { recursive: true });
+      cpSync(join(repo, source), to, {
+        recursive: true,
+        filter: (from) => !ignored(from.slice(repo.length)) || from === join(repo, source),
+      });
+    }
+  }
+  symlinkSync(nodeModules, join(root, 'node_modules'));
+}
+
+function run(
+  root: string,
+  args: string[],
+  env: Record<string, string>,
+  asNobody = false,
+): { pid: number; output: () => string } {
+  // setpriv (util-linux): uid/gid 65534, no supplementary groups, empty capability sets, no_new_privs.
+  const drop = ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all'];
+  const [command, argv] =
+    asNobody && isRoot
+      ? ['setpriv', [...drop, '--no-new-privs', '--', process.execPath, 'server/cli/vilicus.js', ...args]]
+      : [process.execPath, ['server/cli/vilicus.js', ...args]];
+  const child = spawn(command, argv, {
+    cwd: root,
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  return { pid: child.pid!, output: () => out };
+}
+
+describe('the image file sets', () => {
+  let dir: string;
+  const roots = { server: '', agent: '' };
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'vilicus-images-'));
+    chmodSync(dir, 0o755); // the agent runs as nobody
+    const deps = join(dir, 'deps');
+    mkdirSync(deps);
+    for (const file of ['package.json', 'package-lock.json']) cpSync(join(repo, file), join(deps, file));
+    const npm = spawnSync('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], {
+      cwd: deps,
+      encoding: 'utf8',
+    });
+    if (npm.status !== 0) throw new Error(`npm ci --omit=dev failed:\n${npm.stderr}`);
+    for (const name of ['server', 'agent'] as const) {
+      roots[name] = join(dir, name);
+      stageImage(`Dockerfile.${name}`, roots[name], join(deps, 'node_modules'));
+    }
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all(
+      [...children].map((c) => new Promise((resolve) => (c.once('exit', resolve), c.kill('SIGKILL')))),
+    );
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('leaves the database and HTTP-server code out of the agent image', () => {
+    const sources = contextSources(parseStages(readDockerfile('Dockerfile.agent')).at(-1)!);
+    expect(sources).not.toContain('server/db');
+    expect(() => readFileSync(join(roots.agent, 'server/db/orm.ts'))).toThrow();
+    expect(() => readFileSync(join(roots.agent, 'agent/main.ts'))).not.toThrow();
+  });
+
+  it('runs the server from its image, and an agent from its image as nobody without capabilities', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const adminToken = 'vadm_image-files-test';
+    const server = run(roots.server, ['server'], {
+      VILICUS_PORT: String(port),
+      VILICUS_HOST: '127.0.0.1',
+      VILICUS_DATA_DIR: join(dir, 'data'),
+      VILICUS_ADMIN_TOKEN: adminToken,
+      VILICUS_KUBERNETES: 'off',
+    });
+    await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 60_000, server.output);
+
+    const call = api(url, adminToken);
+    const agent = await call('POST', '/api/v1/agents', { name: 'image-agent' });
+    expect(agent.status).toBe(201);
+    // pid 1 belongs to root here; the agent, as nobody, must still read its name.
+    const pid1 = readFileSync('/proc/1/stat', 'utf8').replace(/^\d+ \((.*)\) .*$/s, '$1');
+    const check = {
+      apiVersion: 'vilicus.dev/v1alpha1',
+      kind: 'Check',
+      metadata: { name: 'pid-one' },
+      spec: { process: { name: pid1, minCount: 1 }, interval: '1s' },
+    };
+    expect((await call('PUT', '/api/v1/checks/pid-one', check)).status).toBeLessThan(300);
+
+    const agentRun = run(
+      roots.agent,
+      ['agent'],
+      { VILICUS_SERVER: url, VILICUS_TOKEN: agent.body.token, VILICUS_AGENT_NAME: 'image-agent' },
+      true,
+    );
+    await waitFor(
+      async () => {
+        const { body } = await call('GET', '/api/v1/checks/pid-one');
+        return body.status.agents.some((a: any) => a.agent === 'image-agent' && a.status === 'OK');
+      },
+      30_000,
+      () => `${agentRun.output()}\n${server.output()}`,
+    );
+    if (isRoot) {
+      // setpriv execs node in place: the agent's own process has no uid 0 and no capability.
+      const status = readFileSync(`/proc/${agentRun.pid}/status`, 'utf8');
+      expect(status).toMatch(/^Uid:\t65534\t65534\t65534\t65534$/m);
+      expect(status).toMatch(/^CapEff:\t0+$/m);
+      expect(status).toMatch(/^CapBnd:\t0+$/m);
+    }
+  }, 120_000);
+});
