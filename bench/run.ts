@@ -34,7 +34,8 @@ async function main(): Promise<void> {
   // --long is the ingest soak only; the others have no long form.
   const names = (values.only?.split(',') ?? (mode === 'long' ? ['ingest'] : Object.keys(benches))) as Name[];
   const unknown = names.filter((n) => !(n in benches));
-  if (unknown.length > 0) throw new Error(`unknown benchmark(s): ${unknown.join(', ')} (have ${Object.keys(benches)})`);
+  if (unknown.length > 0)
+    throw new Error(`unknown benchmark(s): ${unknown.join(', ')} (have ${Object.keys(benches).join(', ')})`);
   const summary = new Summary();
   const started = Date.now();
   const postgres = await startBenchPostgres();

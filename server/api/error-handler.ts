@@ -45,6 +45,10 @@ function classify(error: FastifyError): { definition: ErrorDefinition; message: 
   if (known) return { definition: known, message: error.message };
   if (isDatabaseDown(error))
     return { definition: errors.databaseUnavailable, message: errors.databaseUnavailable.message };
+  return clientOrInternal(error);
+}
+
+function clientOrInternal(error: FastifyError): { definition: ErrorDefinition; message: string } {
   if (hasCode(error, UNSTORABLE_TEXT))
     return { definition: errors.validation, message: 'a text holds a character the database cannot store (\\u0000)' };
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {

@@ -1,8 +1,11 @@
 // Agents in the cluster sign in with their projected ServiceAccount token
 // (audience vilicus). A TokenReview says whose token it is and on which node
 // it was issued; the agent *is* that node: its row is named after the Node.
-// Tokens vilicus issued itself (`vat_…`, off-cluster agents) and the admin
-// token go to the fallback authenticator unchanged.
+// Tokens that are not JWTs (vilicus' own `vat_…` agent tokens, for agents off
+// the cluster) go to the fallback authenticator unchanged, and never to the
+// API server; so does the admin token. JWTs never go to the fallback: no
+// `vat_` token is one, and a database lookup per call that cannot match
+// would only cost.
 import { createHash } from 'node:crypto';
 import { AuthenticationV1Api, CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import type { FastifyRequest } from 'fastify';

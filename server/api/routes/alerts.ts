@@ -41,7 +41,8 @@ function window(body: SilenceCreate, now: Date): { startsAt: Date; endsAt: Date 
       : null;
   if (!endsAt) throw new ApiError(errors.validation, 'a silence needs endsAt or duration', 'body/endsAt');
   // A leap second reads as no time at all; past year 9999 there is no date-time to answer with.
-  if (!(startsAt.getTime() <= LATEST)) throw new ApiError(errors.validation, 'startsAt is out of range', 'body/startsAt');
+  if (!(startsAt.getTime() <= LATEST))
+    throw new ApiError(errors.validation, 'startsAt is out of range', 'body/startsAt');
   if (!(endsAt.getTime() <= LATEST)) throw new ApiError(errors.validation, 'endsAt is out of range', 'body/endsAt');
   if (endsAt <= startsAt) throw new ApiError(errors.validation, 'endsAt must be after startsAt', 'body/endsAt');
   return { startsAt, endsAt };

@@ -98,7 +98,10 @@ describe('bad input', () => {
 
   it('answers 400 naming the field to a time the server cannot read (a leap second)', async () => {
     const agent = await newAgent('input-leap');
-    const check = await admin('PUT', '/api/v1/checks/leap', { metadata: { name: 'leap' }, spec: { cpu: { above: 90 } } });
+    const check = await admin('PUT', '/api/v1/checks/leap', {
+      metadata: { name: 'leap' },
+      spec: { cpu: { above: 90 } },
+    });
     const body = JSON.stringify({ check: check.body.metadata.uid, status: 'OK', observedAt: '2026-12-31T23:59:60Z' });
     const reply = await send('POST', '/api/v1/check_history/', body, agent.token);
     expectCleanError(reply, 400, 'VILICUS_ERR_VALIDATION');
@@ -106,7 +109,12 @@ describe('bad input', () => {
   });
 
   it('refuses a NUL in a label with a 400, and stores a result whose message has one without it', async () => {
-    const label = await send('POST', '/api/v1/agents', JSON.stringify({ name: 'nul', labels: { a: 'x\u0000' } }), adminToken);
+    const label = await send(
+      'POST',
+      '/api/v1/agents',
+      JSON.stringify({ name: 'nul', labels: { a: 'x\u0000' } }),
+      adminToken,
+    );
     expectCleanError(label, 400, 'VILICUS_ERR_VALIDATION');
     const agent = await newAgent('input-nul');
     const check = await admin('PUT', '/api/v1/checks/nul', { metadata: { name: 'nul' }, spec: { cpu: { above: 90 } } });

@@ -58,7 +58,11 @@ describe.each(dbKinds(postgresUrl))('outbox across a server SIGKILL on %s', (kin
     await smtp.start();
     server = await start();
     const mine = () => smtp.mails().filter((m) => m.to.includes(recipient));
-    await waitFor(async () => mine().length > 0, 30_000, server.output);
+    await waitFor(
+      async () => mine().length > 0,
+      30_000,
+      () => server.output(),
+    );
     await pause(3000); // a second copy would come within a few notifier rounds
     expect(mine().map((m) => m.subject)).toEqual([`[CRITICAL] web on host-${kind}`]);
     expect((await api(server.url, adminToken)('GET', '/api/v1/notifications?state=sent')).body.items).toHaveLength(1);

@@ -56,7 +56,11 @@ describe.runIf(haveBinaries || required)('PostgreSQL restarted under load', () =
     const inOutage = (items: Item[]) =>
       items.filter((r) => Date.parse(r.observedAt) > downAt && Date.parse(r.observedAt) < upAt);
     const history = async () => (await admin('GET', '/api/v1/checks/sleeper/results?limit=1000')).body.items as Item[];
-    await waitFor(async () => inOutage(await history()).length >= 2, 20_000, agent.output);
+    await waitFor(
+      async () => inOutage(await history()).length >= 2,
+      20_000,
+      () => agent.output(),
+    );
     const items = await history();
     expect(new Set(items.map((r) => r.observedAt)).size).toBe(items.length);
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
@@ -74,7 +78,7 @@ async function startRealAgent(url: string, admin: ReturnType<typeof api>) {
   await waitFor(
     async () => (await admin('GET', '/api/v1/checks/sleeper')).body.status.agents[0]?.status === 'OK',
     20_000,
-    agent.output,
+    () => agent.output(),
   );
   return agent;
 }

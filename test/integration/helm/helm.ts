@@ -25,7 +25,12 @@ export interface RunResult {
 }
 
 /** Runs to completion whatever the exit code; `run` below rejects on failure. */
-export async function exec(command: string, args: string[], env: NodeJS.ProcessEnv = {}, input = ''): Promise<RunResult> {
+export async function exec(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  input = '',
+): Promise<RunResult> {
   const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';

@@ -25,8 +25,9 @@ describe('helm install, upgrade and uninstall on a real API server', () => {
   const get = async (kind: string, name: string): Promise<K8sObject> =>
     JSON.parse(await kubectl(['-n', NS, 'get', kind, name, '-o', 'json'])) as K8sObject;
   const exists = async (kind: string, name: string, namespaced = true): Promise<boolean> =>
-    (await kubectl([...(namespaced ? ['-n', NS] : []), 'get', kind, name, '--ignore-not-found', '-o', 'name'])).trim() !==
-    '';
+    (
+      await kubectl([...(namespaced ? ['-n', NS] : []), 'get', kind, name, '--ignore-not-found', '-o', 'name'])
+    ).trim() !== '';
   /** `resource` as kubectl takes it (`leases.coordination.k8s.io/NAME`); `#status` asks about the subresource. */
   const canI = async (serviceAccount: string, verb: string, resource: string, namespace = NS): Promise<boolean> => {
     const as = `system:serviceaccount:${NS}:${serviceAccount}`;
@@ -66,7 +67,9 @@ describe('helm install, upgrade and uninstall on a real API server', () => {
     const warnings = install.stderr.split('\n').filter((l) => l.includes('would violate PodSecurity'));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('host namespaces (hostPID=true)');
-    expect(warnings[0]).toMatch(/restricted volume types \(volume .*host-root.* uses restricted volume type .*hostPath/);
+    expect(warnings[0]).toMatch(
+      /restricted volume types \(volume .*host-root.* uses restricted volume type .*hostPath/,
+    );
     expect(warnings[0]).not.toMatch(/allowPrivilegeEscalation|runAsNonRoot|capabilities|seccompProfile|privileged/);
     expect(out).toContain(`kubectl -n ${NS} port-forward svc/${RELEASE} 8080:8080`);
     expect(out).toContain(`kubectl -n ${NS} get secret ${RELEASE} -o jsonpath='{.data.admin-token}' | base64 -d`);
@@ -75,9 +78,10 @@ describe('helm install, upgrade and uninstall on a real API server', () => {
     const manifest = parseManifests(await helm.run(['get', 'manifest', RELEASE, '-n', NS]));
     expect(manifest.length).toBeGreaterThan(10);
     for (const o of manifest)
-      expect(await exists(o.kind, o.metadata.name, o.metadata.namespace !== undefined), `${o.kind}/${o.metadata.name}`).toBe(
-        true,
-      );
+      expect(
+        await exists(o.kind, o.metadata.name, o.metadata.namespace !== undefined),
+        `${o.kind}/${o.metadata.name}`,
+      ).toBe(true);
     expect(await secretValue(RELEASE, 'admin-token')).toMatch(/^vadm_[A-Za-z0-9]{40}$/);
   }, 120_000);
 
@@ -90,7 +94,11 @@ describe('helm install, upgrade and uninstall on a real API server', () => {
     };
     await kubectl(['apply', '-f', '-'], JSON.stringify(check));
     expect(await kubectl(['-n', NS, 'get', 'checks', '-o', 'name'])).toContain('check.vilicus.dev/nginx-running');
-    const twoProbes = { ...check, metadata: { name: 'both', namespace: NS }, spec: { ...check.spec, cpu: { above: 90 } } };
+    const twoProbes = {
+      ...check,
+      metadata: { name: 'both', namespace: NS },
+      spec: { ...check.spec, cpu: { above: 90 } },
+    };
     await expect(kubectl(['apply', '-f', '-'], JSON.stringify(twoProbes))).rejects.toThrow(/exactly one|Invalid/i);
   });
 
@@ -102,6 +110,7 @@ describe('helm install, upgrade and uninstall on a real API server', () => {
       ['patch', 'checks.vilicus.dev#status'],
       ['update', 'checks.vilicus.dev#status'],
       ['create', 'events'],
+      ['list', 'events'],
       ['create', 'events.events.k8s.io'],
       ['list', 'nodes'],
       ['watch', 'pods'],
@@ -137,10 +146,15 @@ describe('helm install, upgrade and uninstall on a real API server', () => {
       expect(await canI(agent, verb!, resource!), `${verb} ${resource}`).toBe(false);
     // What the projected volume holds: a token for audience vilicus; the server reviews it.
     const token = (await kubectl(['-n', NS, 'create', 'token', agent, '--audience', 'vilicus'])).trim();
-    const review = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token, audiences: ['vilicus'] } };
+    const review = {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenReview',
+      spec: { token, audiences: ['vilicus'] },
+    };
     const result = JSON.parse(await kubectl(['create', '-f', '-', '-o', 'json'], JSON.stringify(review)));
-    const expected = JSON.parse(await kubectl(['-n', NS, 'get', 'deployment', RELEASE, '-o', 'json']))
-      .spec.template.spec.containers[0].env.find((e: any) => e.name === 'VILICUS_AGENT_SERVICE_ACCOUNT').value;
+    const expected = JSON.parse(
+      await kubectl(['-n', NS, 'get', 'deployment', RELEASE, '-o', 'json']),
+    ).spec.template.spec.containers[0].env.find((e: any) => e.name === 'VILICUS_AGENT_SERVICE_ACCOUNT').value;
     expect(result.status.user.username).toBe(`system:serviceaccount:${expected}`);
   });
 
@@ -148,7 +162,12 @@ describe('helm install, upgrade and uninstall on a real API server', () => {
     const adminToken = await secretValue(RELEASE, 'admin-token');
     const password = await secretValue(`${RELEASE}-postgresql`, 'password');
     await kubectl(['create', '-f', SERVICE_MONITOR_CRD]);
-    await kubectl(['wait', '--for=condition=Established', 'crd/servicemonitors.monitoring.coreos.com', '--timeout=30s']);
+    await kubectl([
+      'wait',
+      '--for=condition=Established',
+      'crd/servicemonitors.monitoring.coreos.com',
+      '--timeout=30s',
+    ]);
     await kubectl(['-n', NS, 'create', 'secret', 'generic', 'smtp', '--from-literal=smtp-url=smtp://u:p@mail:587']);
 
     const values = {
@@ -185,7 +204,11 @@ describe('helm install, upgrade and uninstall on a real API server', () => {
       'db',
       '--from-literal=uri=postgres://vilicus:secret@db.example.com:5432/vilicus',
     ]);
-    const values = { 'postgresql.enabled': false, 'externalDatabase.existingSecret': 'db', 'externalDatabase.existingSecretKey': 'uri' };
+    const values = {
+      'postgresql.enabled': false,
+      'externalDatabase.existingSecret': 'db',
+      'externalDatabase.existingSecretKey': 'uri',
+    };
     await helm.run(['upgrade', RELEASE, CHART, '-n', NS, ...setArgs(values)]);
     expect(await exists('statefulset', `${RELEASE}-postgresql`)).toBe(false);
     expect(await exists('service', `${RELEASE}-postgresql`)).toBe(false);
@@ -203,9 +226,10 @@ describe('helm install, upgrade and uninstall on a real API server', () => {
     const manifest = parseManifests(await helm.run(['get', 'manifest', RELEASE, '-n', NS]));
     expect(await helm.run(['uninstall', RELEASE, '-n', NS])).toContain('uninstalled');
     for (const o of manifest)
-      expect(await exists(o.kind, o.metadata.name, o.metadata.namespace !== undefined), `${o.kind}/${o.metadata.name}`).toBe(
-        false,
-      );
+      expect(
+        await exists(o.kind, o.metadata.name, o.metadata.namespace !== undefined),
+        `${o.kind}/${o.metadata.name}`,
+      ).toBe(false);
     expect(await exists('crd', 'checks.vilicus.dev', false)).toBe(true);
     expect(await exists('check', 'nginx-running')).toBe(true);
     expect((await helm.run(['list', '-n', NS, '-q'])).trim()).toBe('');

@@ -59,7 +59,9 @@ const find = (objects: K8sObject[], kind: string, name?: string): K8sObject | un
 const containersOf = (objects: K8sObject[]): { owner: string; pod: any; container: any }[] =>
   objects.flatMap((o) => {
     const pod = podSpecOf(o);
-    return pod ? pod.spec.containers.map((container: any) => ({ owner: `${o.kind}/${o.metadata.name}`, pod, container })) : [];
+    return pod
+      ? pod.spec.containers.map((container: any) => ({ owner: `${o.kind}/${o.metadata.name}`, pod, container }))
+      : [];
   });
 const envOf = (container: any, name: string): any => container.env.find((e: any) => e.name === name);
 
@@ -134,7 +136,8 @@ describe.each(Object.entries(variants))('helm template with %s', (_name, values)
         if (!/TOKEN$|PASSWORD|SMTP_URL|DATABASE_URL/.test(env.name)) continue;
         if (env.valueFrom) expect(env.valueFrom.secretKeyRef, `${owner} ${env.name}`).toBeDefined();
         // The bundled database's URL is assembled by the kubelet from the password variable.
-        else expect(env.value, `${owner} ${env.name}`).toMatch(/^postgres:\/\/vilicus:\$\(VILICUS_POSTGRES_PASSWORD\)@/);
+        else
+          expect(env.value, `${owner} ${env.name}`).toMatch(/^postgres:\/\/vilicus:\$\(VILICUS_POSTGRES_PASSWORD\)@/);
       }
     }
   });
@@ -145,7 +148,8 @@ describe.each(Object.entries(variants))('helm template with %s', (_name, values)
     for (const { owner, container } of containersOf(objects))
       for (const env of container.env ?? []) {
         const ref = env.valueFrom?.secretKeyRef;
-        if (ref) expect(made.has(ref.name) || named.includes(ref.name), `${owner} ${env.name} → ${ref.name}`).toBe(true);
+        if (ref)
+          expect(made.has(ref.name) || named.includes(ref.name), `${owner} ${env.name} → ${ref.name}`).toBe(true);
       }
   });
 });
@@ -184,7 +188,10 @@ describe('the default values', () => {
     expect(selector['app.kubernetes.io/component']).toBe('server');
     for (const c of pod.topologySpreadConstraints) expect(c.labelSelector.matchLabels).toEqual(selector);
     expect(pod.topologySpreadConstraints.map((c: any) => c.topologyKey)).toContain('kubernetes.io/hostname');
-    expect(find(objects, 'PodDisruptionBudget')!.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: selector } });
+    expect(find(objects, 'PodDisruptionBudget')!.spec).toEqual({
+      maxUnavailable: 1,
+      selector: { matchLabels: selector },
+    });
     expect(find(objects, 'Service', 't-vilicus')!.spec.selector).toEqual(selector);
 
     const server = pod.containers[0];
@@ -193,7 +200,10 @@ describe('the default values', () => {
     expect(envOf(server, 'VILICUS_POD_NAMESPACE').valueFrom.fieldRef.fieldPath).toBe('metadata.namespace');
     expect(envOf(server, 'VILICUS_AGENT_SERVICE_ACCOUNT').value).toBe(`${NS}:t-vilicus-agent`);
     expect(envOf(server, 'VILICUS_LEASE_NAME').value).toBe('vilicus-leader');
-    expect(envOf(server, 'VILICUS_ADMIN_TOKEN').valueFrom.secretKeyRef).toEqual({ name: 't-vilicus', key: 'admin-token' });
+    expect(envOf(server, 'VILICUS_ADMIN_TOKEN').valueFrom.secretKeyRef).toEqual({
+      name: 't-vilicus',
+      key: 'admin-token',
+    });
     expect(envOf(server, 'VILICUS_SMTP_URL')).toBeUndefined();
     expect(pod.serviceAccountName).toBe('t-vilicus-server');
     // The password variable must come first: $(VAR) expands only earlier variables.
@@ -238,7 +248,7 @@ describe('the default values', () => {
     expect(find(objects, 'ClusterRole')!['rules']).toEqual([
       { apiGroups: ['vilicus.dev'], resources: ['checks'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['vilicus.dev'], resources: ['checks/status'], verbs: ['get', 'update', 'patch'] },
-      { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+      { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch', 'list'] },
       { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
       { apiGroups: [''], resources: ['nodes', 'pods'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
@@ -278,7 +288,10 @@ describe('production values', () => {
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
     const server = find(objects, 'Deployment')!.spec.template.spec.containers[0];
     expect(envOf(server, 'DATABASE_URL').valueFrom.secretKeyRef).toEqual({ name: 'vilicus-db', key: 'uri' });
-    expect(envOf(server, 'VILICUS_ADMIN_TOKEN').valueFrom.secretKeyRef).toEqual({ name: 'vilicus-admin', key: 'admin-token' });
+    expect(envOf(server, 'VILICUS_ADMIN_TOKEN').valueFrom.secretKeyRef).toEqual({
+      name: 'vilicus-admin',
+      key: 'admin-token',
+    });
     expect(envOf(server, 'VILICUS_SMTP_URL').valueFrom.secretKeyRef).toEqual({ name: 'vilicus-smtp', key: 'smtp-url' });
     expect(envOf(server, 'VILICUS_MAIL_TO').value).toBe('ops@example.com,oncall@example.com');
     expect(envOf(server, 'VILICUS_NAMESPACES').value).toBe('web,db');
@@ -292,13 +305,17 @@ describe('production values', () => {
     expect(monitor.metadata.labels?.['release']).toBe('prometheus');
     expect(monitor.spec.selector.matchLabels).toEqual(find(objects, 'Service', 't-vilicus')!.spec.selector);
     expect(monitor.spec.endpoints).toEqual([{ port: 'http', path: '/metrics', interval: '30s', scrapeTimeout: '10s' }]);
-    expect(find(objects, 'Service', 't-vilicus')!.spec.ports).toEqual([{ name: 'http', port: 8080, targetPort: 'http', protocol: 'TCP' }]);
+    expect(find(objects, 'Service', 't-vilicus')!.spec.ports).toEqual([
+      { name: 'http', port: 8080, targetPort: 'http', protocol: 'TCP' },
+    ]);
   });
 
   it('route the Ingress with TLS to the server Service', () => {
     const ingress = find(objects, 'Ingress')!;
     expect(ingress.spec.tls).toEqual([{ hosts: ['vilicus.example.com'], secretName: 'vilicus-tls' }]);
-    expect(ingress.spec.rules[0].http.paths[0].backend).toEqual({ service: { name: 't-vilicus', port: { name: 'http' } } });
+    expect(ingress.spec.rules[0].http.paths[0].backend).toEqual({
+      service: { name: 't-vilicus', port: { name: 'http' } },
+    });
   });
 });
 
@@ -326,7 +343,9 @@ describe('the CRD', () => {
   it('is the top-level crds/ file, in the packaged chart too (helm follows the symlink)', async () => {
     const out = await helm.run(['package', CHART, '--destination', dir]);
     const archive = out.trim().split(': ').at(-1)!;
-    const packaged = execFileSync('tar', ['-xzOf', archive, 'vilicus/crds/checks.vilicus.dev.yaml'], { encoding: 'utf8' });
+    const packaged = execFileSync('tar', ['-xzOf', archive, 'vilicus/crds/checks.vilicus.dev.yaml'], {
+      encoding: 'utf8',
+    });
     const source = readFileSync(new URL('../../../crds/checks.vilicus.dev.yaml', import.meta.url), 'utf8');
     expect(packaged).toBe(source);
     expect(await helm.run(['show', 'crds', archive])).toContain('name: checks.vilicus.dev');

@@ -71,10 +71,14 @@ describe('the image file sets', () => {
     const deps = join(dir, 'deps');
     mkdirSync(deps);
     for (const file of ['package.json', 'package-lock.json']) cpSync(join(repo, file), join(deps, file));
-    const npm = spawnSync('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], {
-      cwd: deps,
-      encoding: 'utf8',
-    });
+    const npm = spawnSync(
+      'npm',
+      ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'],
+      {
+        cwd: deps,
+        encoding: 'utf8',
+      },
+    );
     if (npm.status !== 0) throw new Error(`npm ci --omit=dev failed:\n${npm.stderr}`);
     for (const name of ['server', 'agent'] as const) {
       roots[name] = join(dir, name);
@@ -83,9 +87,7 @@ describe('the image file sets', () => {
   }, 180_000);
 
   afterAll(async () => {
-    await Promise.all(
-      [...children].map((c) => new Promise((resolve) => (c.once('exit', resolve), c.kill('SIGKILL')))),
-    );
+    await Promise.all([...children].map((c) => new Promise((resolve) => (c.once('exit', resolve), c.kill('SIGKILL')))));
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

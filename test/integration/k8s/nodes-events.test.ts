@@ -61,6 +61,12 @@ describe.each(dbKinds(postgresUrl))('node sync on %s', (kind) => {
     sync = startNodeSync(kc, t.db.orm, log);
     await sync.synced;
     expect(await labelsOf('node-1')).toEqual({ role: 'web' });
+    expect(sync.nodeRef('node-1')).toMatchObject({
+      kind: 'Node',
+      apiVersion: 'v1',
+      namespace: '',
+      uid: expect.any(String),
+    });
     expect(await agent('ghost')).toBeNull();
     expect(await agent('laptop')).not.toBeNull();
   });
@@ -101,7 +107,7 @@ describe.each(dbKinds(postgresUrl))('node sync on %s', (kind) => {
   });
 
   it('recovers when the API server restarts and catches up with what changed', { timeout: 120_000 }, async () => {
-    sync = startNodeSync(kc, t.db.orm, log, { retryDelayMs: () => 200 });
+    sync = startNodeSync(kc, t.db.orm, log);
     await sync.synced;
     await env.restartApiServer();
     await createNode('node-3', { role: 'probe' });

@@ -33,7 +33,10 @@ export function schemaLeaves(node: SchemaNode, path: string[] = []): { path: str
 }
 
 export function valueAt(values: unknown, path: string[]): unknown {
-  return path.reduce<unknown>((v, key) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), values);
+  return path.reduce<unknown>(
+    (v, key) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined),
+    values,
+  );
 }
 
 function formatDefault(value: unknown): string {
@@ -44,7 +47,7 @@ function formatDefault(value: unknown): string {
 }
 
 function formatType(node: SchemaNode): string {
-  if (node.enum) return node.enum.map((v) => `\`${String(v)}\``).join(", ");
+  if (node.enum) return node.enum.map((v) => `\`${String(v)}\``).join(', ');
   return Array.isArray(node.type) ? node.type.join(' or ') : (node.type ?? 'any');
 }
 

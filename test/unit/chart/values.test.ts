@@ -80,7 +80,9 @@ describe('the chart', () => {
 
   it("has the package's version as appVersion (the images' default tag)", () => {
     const chart = parse(readFileSync(new URL('Chart.yaml', CHART_DIR), 'utf8')) as { appVersion: string };
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
     expect(chart.appVersion).toBe(pkg.version);
   });
 });
