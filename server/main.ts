@@ -13,7 +13,10 @@ import { createLogger, type Logger } from './log.ts';
 import { databaseSources } from './metrics/db-sources.ts';
 import { createMetrics, type Metrics } from './metrics/registry.ts';
 import { loadKubeConfig } from './k8s/client.ts';
+import { createEventRecorder } from './k8s/events.ts';
 import { startLeaderElection } from './k8s/leader.ts';
+import { startNodeSync } from './k8s/nodes.ts';
+import { createKubeAuthenticator } from './k8s/token-review.ts';
 import { startSingletons } from './singletons.ts';
 
 export interface RunningServer {
@@ -36,12 +39,26 @@ export async function startServer(
     if (admin.generated) log.warn({ path: admin.path }, `admin token generated (shown once): ${admin.token}`);
     const kc = loadKubeConfig(config);
     const deps = buildDeps(db, config, admin.token, log);
+    // Every replica serves agents: in a cluster they prove who they are with a ServiceAccount token.
+    if (kc) deps.auth = createKubeAuthenticator(kc, db.orm, config, deps.auth, log.child({ component: 'agent-auth' }));
     const app = await buildApp(deps, log.child({ component: 'http' }));
     await app.listen({ port: config.port, host: config.host });
     const url = publicUrl(app, config.host);
     const publicLink = config.publicUrl ?? url;
     const onNotification = deps.metrics.alerts.notificationSent; // counted in vilicus_notifications_total
-    const context = { orm: db.orm, config, catalog: deps.catalog, publicUrl: publicLink, log, kc, onNotification };
+    const events = kc ? createEventRecorder(kc, 'vilicus', log.child({ component: 'events' })) : null;
+    const context = {
+      ...{ orm: db.orm, config, catalog: deps.catalog, publicUrl: publicLink, log, kc, onNotification },
+      ...(events ? { events } : {}),
+      ...(kc
+        ? {
+            startNodeSync: () =>
+              startNodeSync(kc, db.orm, log.child({ component: 'nodes' }), {
+                onAgentsChanged: () => deps.auth.forget(),
+              }),
+          }
+        : {}),
+    };
     const singletons = kc
       ? leaderOnly(kc, config, () => startSingletons(context), log, deps.metrics)
       : await startSingletons(context);
@@ -53,6 +70,7 @@ export async function startServer(
       adminToken: admin.token,
       async stop() {
         await singletons();
+        await events?.flush();
         await app.close(); // waits for requests in flight, including their commits
         await db.close();
       },

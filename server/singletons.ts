@@ -12,7 +12,9 @@ import type { CheckCatalog } from './db/check-catalog.ts';
 import type { Logger } from './log.ts';
 import { startSweeps } from './sweeps.ts';
 import { startReconciler } from './k8s/reconciler.ts';
-import { startStatusWriter, type RecordEvent } from './k8s/status-writer.ts';
+import type { EventRecorder } from './k8s/events.ts';
+import type { NodeSync } from './k8s/nodes.ts';
+import { startStatusWriter } from './k8s/status-writer.ts';
 
 export interface SingletonContext {
   orm: MikroORM;
@@ -23,8 +25,8 @@ export interface SingletonContext {
   kc: KubeConfig | null;
   onNotification?: NotifierOptions['onOutcome'];
   /** Kubernetes extras, started with the rest when present. */
-  recordEvent?: RecordEvent;
-  startNodeSync?: () => { stop(): Promise<void> };
+  events?: EventRecorder;
+  startNodeSync?: () => NodeSync;
 }
 
 export async function startSingletons(ctx: SingletonContext): Promise<() => Promise<void>> {
@@ -51,13 +53,10 @@ export async function startSingletons(ctx: SingletonContext): Promise<() => Prom
         ctx.log.child({ component: 'reconciler' }),
       );
       stops.push(() => reconciler.stop());
-      const writer = startStatusWriter(
-        ctx.kc,
-        ctx.orm,
-        reconciler,
-        ctx.log.child({ component: 'status' }),
-        ctx.recordEvent,
-      );
+      const writer = startStatusWriter(ctx.kc, ctx.orm, reconciler, ctx.log.child({ component: 'status' }), {
+        ...(ctx.events ? { events: ctx.events } : {}),
+        ...(nodes ? { nodeRef: (name: string) => nodes.nodeRef(name) } : {}),
+      });
       stops.push(() => writer.stop());
     }
   } catch (error) {

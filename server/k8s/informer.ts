@@ -19,11 +19,13 @@ export function keepWatching<T extends KubernetesObject>(
 ): Restartable {
   let attempt = 0;
   let stopped = false;
-  informer.on('connect', () => {
-    attempt = 0;
-  });
+  let seenVersion = informer.latestResourceVersion();
+  // ListWatch reports 'connect' on every start, failed or not; progress is a new resourceVersion.
   informer.on('error', (error: unknown) => {
     if (stopped) return;
+    const version = informer.latestResourceVersion();
+    if (version !== seenVersion) attempt = 0;
+    seenVersion = version;
     const wait = Math.min(capMs, baseMs * 2 ** attempt++);
     log.warn({ err: (error as Error)?.message ?? String(error), retryInMs: wait }, `${what} watch failed; restarting`);
     void delay(wait).then(() => {

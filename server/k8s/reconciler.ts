@@ -116,10 +116,13 @@ export async function startReconciler(
     await informer.start().catch((error: unknown) => log.warn({ err: error }, 'first Check list failed; retrying'));
   }
   await queue.idle();
-  // At start, a check whose resource is gone (deleted while no server watched) goes too.
+  // At start, a check whose resource is gone (deleted while no server watched) goes too —
+  // but only after every list succeeded: an empty cache after a failed list proves nothing.
+  const listed = informers.every((i) => i.latestResourceVersion() !== '');
   const keep = informers.flatMap((i) => i.list().map((r) => r.metadata!.uid!));
-  const removed = await repo().removeResources({ keep, namespaces: settings.namespaces });
+  const removed = listed ? await repo().removeResources({ keep, namespaces: settings.namespaces }) : 0;
   if (removed > 0) catalog.invalidate();
+  if (!listed) log.warn('first Check list failed: start-up cleanup of deleted resources skipped');
   log.info({ resources: keep.length, removed }, 'check resources listed and reconciled');
 
   return {

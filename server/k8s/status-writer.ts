@@ -5,16 +5,16 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { kindsOf } from '../api/contract/index.ts';
 import { ChecksRepository, type StateRow } from '../db/checks.repository.ts';
 import type { Logger } from '../log.ts';
-import { checkStatus, healthEvent, sameStatus, type CheckStatus } from './check-status.ts';
+import { checkStatus, healthEvent, sameStatus, type CheckStatus, type Health } from './check-status.ts';
 import { GROUP, PLURAL, VERSION } from './client.ts';
+import type { EventRecorder, ObjectRef } from './events.ts';
 import type { CheckResource, Reconciler } from './reconciler.ts';
 
-export type RecordEvent = (
-  ref: { kind: string; apiVersion: string; name: string; namespace: string; uid: string },
-  type: 'Normal' | 'Warning',
-  reason: string,
-  message: string,
-) => void;
+export interface StatusEvents {
+  events?: EventRecorder;
+  /** The Node object of an agent, for Events on the Node too. */
+  nodeRef?: (name: string) => ObjectRef | undefined;
+}
 
 export interface StatusWriter {
   /** One round now (the timer also runs them); resolves when written. */
@@ -27,7 +27,7 @@ export function startStatusWriter(
   orm: MikroORM,
   reconciler: Reconciler,
   log: Logger,
-  record: RecordEvent = () => {},
+  sinks: StatusEvents = {},
   everyMs = 2000,
 ): StatusWriter {
   const api = kc.makeApiClient(CustomObjectsApi);
@@ -60,18 +60,7 @@ export function startStatusWriter(
       mergePatch,
     );
     written.set(meta.uid!, status);
-    const event = healthEvent(previous?.health, status.health);
-    if (event) {
-      const ref = {
-        kind: 'Check',
-        apiVersion: `${GROUP}/${VERSION}`,
-        name: meta.name!,
-        namespace: meta.namespace!,
-        uid: meta.uid!,
-      };
-      const detail = status.health === 'Invalid' ? status.conditions[0]!.message : status.conditions[1]!.message;
-      record(ref, event.type, event.reason, detail);
-    }
+    recordEvents(sinks, meta, previous?.health, status);
     return true;
   }
 
@@ -111,4 +100,35 @@ export function startStatusWriter(
       await current;
     },
   };
+}
+
+/** An Event on the Check for a change of health, and on each failing Node when it starts failing. */
+function recordEvents(
+  sinks: StatusEvents,
+  meta: NonNullable<CheckResource['metadata']>,
+  before: string | undefined,
+  status: CheckStatus,
+): void {
+  const event = healthEvent(before as Health | undefined, status.health);
+  if (!event || !sinks.events) return;
+  const ref = {
+    kind: 'Check',
+    apiVersion: `${GROUP}/${VERSION}`,
+    name: meta.name!,
+    namespace: meta.namespace!,
+    uid: meta.uid!,
+  };
+  const detail = status.health === 'Invalid' ? status.conditions[0]!.message : status.conditions[1]!.message;
+  sinks.events.record(ref, event.type, event.reason, detail);
+  if (event.reason !== 'CheckFailing') return;
+  for (const f of status.failing) {
+    const node = sinks.nodeRef?.(f.node);
+    if (node)
+      sinks.events.record(
+        node,
+        'Warning',
+        'CheckFailing',
+        `check ${meta.namespace}/${meta.name} is ${f.status} here: ${f.message}`,
+      );
+  }
 }

@@ -1,6 +1,6 @@
 // Check resources end to end on a real kube-apiserver: kubectl apply → the
 // server's database → a real agent runs the check → `kubectl get checks`.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,9 +63,55 @@ describe('Check resources', () => {
 
   beforeAll(async () => {
     server = await startServerProcess({ dataDir: tempDir(), adminToken, env: serverEnv('server-a') });
-    const created = await call('POST', '/api/v1/agents', { name: 'node-1' });
-    agent = vilicus(['agent', '--server', server.url, '--name', 'node-1'], { VILICUS_TOKEN: created.body.token });
+    // The agent as the chart runs it: a Node, the agent's pod bound to it, a projected token (audience vilicus).
+    await kubectl(['create', 'serviceaccount', 'vilicus-agent']);
+    await kubectl(
+      ['apply', '-f', '-'],
+      JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1', labels: { role: 'web' } } }),
+    );
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'vilicus-agent-node-1', namespace: 'default' },
+      spec: {
+        nodeName: 'node-1',
+        serviceAccountName: 'vilicus-agent',
+        containers: [{ name: 'agent', image: 'vilicus/agent' }],
+      },
+    };
+    await kubectl(['apply', '-f', '-'], JSON.stringify(pod));
+    const token = await kubectl([
+      'create',
+      'token',
+      'vilicus-agent',
+      '--audience',
+      'vilicus',
+      '--bound-object-kind',
+      'Pod',
+      '--bound-object-name',
+      pod.metadata.name,
+    ]);
+    const tokenFile = join(tempDir(), 'token');
+    writeFileSync(tokenFile, token.trim());
+    agent = vilicus(['agent', '--server', server.url], { VILICUS_TOKEN_FILE: tokenFile, NODE_NAME: 'node-1' });
   }, 60_000);
+
+  it('runs the examples applied with kubectl on the Node, and shows them in kubectl get checks', async () => {
+    await kubectl(['apply', '-f', 'examples/checks/']);
+    await waitFor(
+      async () => (await checkStatus('cpu-busy', 'default'))?.health === 'OK',
+      30_000,
+      () => agent.output() + server.output(),
+    );
+    const table = await kubectl(['get', 'checks']);
+    expect(table).toMatch(/cpu-busy\s+cpu\s+OK\s+1\s+0/);
+    // nginx-running selects role=web: node-1 runs it (and has no nginx)
+    await waitFor(async () => (await checkStatus('nginx-running', 'default'))?.health === 'Failing', 30_000);
+    expect((await call('GET', '/api/v1/agents/node-1')).body).toMatchObject({
+      name: 'node-1',
+      labels: { role: 'web' },
+    });
+  });
 
   it('runs an applied Check, shows it OK, then Failing with the node when its process dies', async () => {
     const sleeper = uniqueSleep();
