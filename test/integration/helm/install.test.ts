@@ -111,9 +111,8 @@ describe('helm install, upgrade and uninstall on a real API server', () => {
       ['update', 'checks.vilicus.dev#status'],
       ['create', 'events'],
       ['list', 'events'],
-      ['create', 'events.events.k8s.io'],
       ['list', 'nodes'],
-      ['watch', 'pods'],
+      ['get', 'pods'],
       ['create', 'tokenreviews.authentication.k8s.io'],
       ['create', 'leases.coordination.k8s.io'],
       ['update', 'leases.coordination.k8s.io/vilicus-leader'],
@@ -121,12 +120,15 @@ describe('helm install, upgrade and uninstall on a real API server', () => {
     ])
       expect(await canI(server, verb!, resource!), `${verb} ${resource}`).toBe(true);
     expect(await canI(server, 'watch', 'checks.vilicus.dev', 'web')).toBe(true); // any namespace
+    expect(await canI(server, 'get', 'pods', 'web')).toBe(false); // pods only where the agents run
     for (const [verb, resource] of [
       ['update', 'checks.vilicus.dev'],
       ['delete', 'checks.vilicus.dev'],
       ['create', 'checks.vilicus.dev'],
       ['get', 'secrets'],
       ['create', 'pods'],
+      ['list', 'pods'],
+      ['create', 'events.events.k8s.io'],
       ['update', 'leases.coordination.k8s.io/someone-elses'],
       ['delete', 'leases.coordination.k8s.io/vilicus-leader'],
       ['update', 'nodes'],

@@ -249,8 +249,7 @@ describe('the default values', () => {
       { apiGroups: ['vilicus.dev'], resources: ['checks'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['vilicus.dev'], resources: ['checks/status'], verbs: ['get', 'update', 'patch'] },
       { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch', 'list'] },
-      { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
-      { apiGroups: [''], resources: ['nodes', 'pods'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
     ]);
     expect(find(objects, 'Role')!['rules']).toEqual([
@@ -261,6 +260,7 @@ describe('the default values', () => {
         resourceNames: ['vilicus-leader'],
         verbs: ['get', 'update'],
       },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get'] }, // the agents' pods, in this namespace only
     ]);
     const subjects = objects
       .filter((o) => o.kind.endsWith('Binding'))
