@@ -26,7 +26,9 @@ function silenceView(s: SilenceRow, now: Date): SilenceView {
   };
 }
 
-const LATEST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+// Years before 1970 come back from the database as no date at all (year 0 is "BC") or a
+// wrong one (year 1 as 2001), and past 9999 there is no date-time to answer with.
+const inRange = (d: Date): boolean => d.getTime() >= 0 && d.getTime() <= Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /** startsAt defaults to now; the end comes from endsAt or duration, and must follow the start. */
 function window(body: SilenceCreate, now: Date): { startsAt: Date; endsAt: Date } {
@@ -40,10 +42,10 @@ function window(body: SilenceCreate, now: Date): { startsAt: Date; endsAt: Date 
       ? new Date(startsAt.getTime() + durationMs)
       : null;
   if (!endsAt) throw new ApiError(errors.validation, 'a silence needs endsAt or duration', 'body/endsAt');
-  // A leap second reads as no time at all; past year 9999 there is no date-time to answer with.
-  if (!(startsAt.getTime() <= LATEST))
-    throw new ApiError(errors.validation, 'startsAt is out of range', 'body/startsAt');
-  if (!(endsAt.getTime() <= LATEST)) throw new ApiError(errors.validation, 'endsAt is out of range', 'body/endsAt');
+  // A leap second (23:59:60) reads as no time at all, which is out of range too.
+  if (!inRange(startsAt))
+    throw new ApiError(errors.validation, 'startsAt is out of range (1970-9999)', 'body/startsAt');
+  if (!inRange(endsAt)) throw new ApiError(errors.validation, 'endsAt is out of range (1970-9999)', 'body/endsAt');
   if (endsAt <= startsAt) throw new ApiError(errors.validation, 'endsAt must be after startsAt', 'body/endsAt');
   return { startsAt, endsAt };
 }

@@ -108,6 +108,20 @@ describe('bad input', () => {
     expect(JSON.parse(reply.text).field).toBe('body/observedAt');
   });
 
+  it('answers 400 to a silence outside 1970-9999 or starting on a leap second, and still lists silences', async () => {
+    const times = [
+      { duration: '999999999h' },
+      { startsAt: '2026-12-31T23:59:60Z', duration: '1h' },
+      { startsAt: '0000-01-01T00:00:00Z', duration: '1h' },
+      { startsAt: '0001-01-01T00:00:00Z', duration: '1h' },
+    ];
+    for (const time of times) {
+      const body = JSON.stringify({ matchers: { check: 'x' }, comment: 'range', ...time });
+      expectCleanError(await send('POST', '/api/v1/silences', body, adminToken), 400, 'VILICUS_ERR_VALIDATION');
+    }
+    expect((await admin('GET', '/api/v1/silences?all=true')).status).toBe(200);
+  });
+
   it('refuses a NUL in a label with a 400, and stores a result whose message has one without it', async () => {
     const label = await send(
       'POST',
