@@ -5,7 +5,8 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
-import { parseDuration, type HttpProbe } from '../../server/api/contract/index.ts';
+import type { HttpProbe } from '../../server/api/contract/index.ts';
+import { parseDuration } from '../../server/api/contract/duration.ts';
 import { describeNetworkError, withDeadline } from './deadline.ts';
 import type { CheckOfKind, Probe, ProbeOutcome } from './probe.ts';
 import { formatMs, latencyFinding, roundTo, verdictOf, type Finding, type Verdict } from './verdict.ts';

@@ -18,7 +18,6 @@
 // comm (unescaped, same 15-char truncation) *and* the state we need to skip
 // zombies, in one open/read/close. Reading comm and stat both costs ≈ 9.5 ms.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import si from 'systeminformation';
 
 /** One process as the probes see it. */
 export interface ProcessEntry {
@@ -131,6 +130,8 @@ export function procfsSource(root = '/proc'): ProcessSource {
 export function systeminformationSource(): ProcessSource {
   return {
     async scan(): Promise<ProcessEntry[]> {
+      // Loaded only here: Linux agents never need it (~10 MiB of resident memory).
+      const { default: si } = await import('systeminformation');
       const { list } = await si.processes();
       return list.map((p) => ({
         pid: p.pid,

@@ -1,6 +1,6 @@
 // Silences, notifications and open alerts on the wire.
 import Type from 'typebox';
-import { Duration } from './duration.ts';
+import { Duration } from './duration-schema.ts';
 import { Status } from './result.ts';
 
 export const SilenceMatchers = Type.Object(

@@ -1,7 +1,7 @@
 // The Check document: the same shape as the Kubernetes custom resource
 // (DESIGN.md §4), so `vilicus apply -f` and `kubectl apply -f` take one file.
 import Type from 'typebox';
-import { Duration } from './duration.ts';
+import { Duration } from './duration-schema.ts';
 import { ProbeProperties } from './probes/index.ts';
 import { Status } from './result.ts';
 

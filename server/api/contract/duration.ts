@@ -1,13 +1,9 @@
 // Durations as people write them in YAML: 500ms, 30s, 5m, 1h30m, 7d.
-import Type from 'typebox';
+// Plain functions, no schema library: the agent imports this file directly
+// (the TypeBox schema is in duration-schema.ts; loading TypeBox costs ~20 MiB).
 
-/** The schema of a duration in a Check (`interval`, `for`): the units a Kubernetes user writes. */
+/** The durations a Check may hold (`interval`, `for`): the units a Kubernetes user writes. */
 export const DURATION_PATTERN = '^([0-9]+(ms|s|m|h))+$';
-export const Duration = Type.String({
-  pattern: DURATION_PATTERN,
-  maxLength: 32,
-  description: 'A duration such as 30s, 5m or 1h30m',
-});
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const WHOLE = /^(?:\d+(?:ms|s|m|h|d))+$/;
 const PART = /(\d+)(ms|s|m|h|d)/g;

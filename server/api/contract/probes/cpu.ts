@@ -1,6 +1,6 @@
 // `cpu`: is the host's CPU pegged, for how long.
 import Type from 'typebox';
-import { Duration } from '../duration.ts';
+import { Duration } from '../duration-schema.ts';
 import { agentCheckOf, defineProbe } from './definition.ts';
 import { Percent, sustainOf, THRESHOLD_CEL, thresholdProblems, windowProblems } from './thresholds.ts';
 

@@ -1,6 +1,6 @@
 // `load`: the host's load average, per core or in total.
 import Type from 'typebox';
-import { Duration } from '../duration.ts';
+import { Duration } from '../duration-schema.ts';
 import { agentCheckOf, defineProbe } from './definition.ts';
 import { sustainOf, THRESHOLD_CEL, thresholdProblems, windowProblems } from './thresholds.ts';
 

@@ -1,6 +1,6 @@
 // `memory`: how much of the host's memory is in use (MemAvailable-based, as `free` shows it).
 import Type from 'typebox';
-import { Duration } from '../duration.ts';
+import { Duration } from '../duration-schema.ts';
 import { agentCheckOf, defineProbe } from './definition.ts';
 import { Percent, sustainOf, THRESHOLD_CEL, thresholdProblems, windowProblems } from './thresholds.ts';
 
