@@ -40,6 +40,7 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
     }
   });
   installErrorHandler(app);
+  authenticateBeforeValidation(app, deps);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -62,4 +63,19 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
   dashboardStaticRoutes(app);
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;
+}
+
+/**
+ * A request without a valid token is told 401 before anything about its body:
+ * routes that declare a security scheme and take a body are authenticated
+ * before validation (the handlers check again; agent lookups are cached).
+ */
+function authenticateBeforeValidation(app: FastifyInstance, deps: AppDeps): void {
+  app.addHook('preValidation', async (request) => {
+    if (request.method === 'GET' || request.method === 'HEAD') return;
+    const security = (request.routeOptions.schema as { security?: Record<string, unknown>[] } | undefined)?.security;
+    if (!security) return;
+    if (security.some((s) => 'agentToken' in s)) await deps.auth.requireAgent(request);
+    else if (security.some((s) => 'adminToken' in s)) deps.auth.requireAdmin(request);
+  });
 }

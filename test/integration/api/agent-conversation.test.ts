@@ -52,6 +52,13 @@ describe.each(dbKinds(postgresUrl))('agent conversation on %s', (kind) => {
       expect(reply.json()).toMatchObject({ error: 'VILICUS_ERR_UNAUTHENTICATED' });
     });
 
+    it('answers 401, not 400, to a post without a token whatever its body', async () => {
+      const reply = await t.app.inject({ method: 'POST', url: '/api/v1/check_history/', payload: { garbage: true } });
+      expect(reply.statusCode).toBe(401);
+      const admin = await t.app.inject({ method: 'PUT', url: '/api/v1/checks/x', payload: { nonsense: 1 } });
+      expect(admin.statusCode).toBe(401);
+    });
+
     it('lists only the checks whose nodeSelector matches the agent, by kind', async () => {
       const webProcess = await t.app.inject({ method: 'GET', url: '/api/v1/process_check/', headers: web.auth });
       const dbProcess = await t.app.inject({ method: 'GET', url: '/api/v1/process_check', headers: db.auth });
