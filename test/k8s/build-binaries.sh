@@ -16,6 +16,8 @@ kube_version=$(version_of kubernetes)
 etcd_version=$(version_of etcd)
 helm_version=$(version_of helm)
 
+# The machine image installs Go under /usr/local/go; a bare PATH may not list it.
+command -v go >/dev/null || { [[ -x /usr/local/go/bin/go ]] && export PATH="/usr/local/go/bin:$PATH"; }
 command -v go >/dev/null || {
   echo "build-binaries.sh: Go is needed (go.mod of the wrappers asks for Go 1.26)" >&2
   exit 1
