@@ -1,7 +1,7 @@
 // One agent: its facts, its CPU over 24 hours, the state of each of its checks.
 import { api } from './api.js';
 import { cpuChart } from './cpu-chart.js';
-import { ago, checkHref, formatValue, h, replace, since, statusBadge, STATUS_ORDER } from './dom.js';
+import { ago, checkHref, formatValue, gridTable, h, replace, since, statusBadge, STATUS_ORDER } from './dom.js';
 import { checkLabel } from './overview.js';
 
 const CPU_REFRESH_MS = 30_000;
@@ -72,35 +72,17 @@ export function agentView(name, onError) {
         table,
         entries.length === 0
           ? h('p', { class: 'muted' }, 'No results from this agent yet.')
-          : h(
-              'table',
-              { class: 'grid' },
-              h(
-                'thead',
-                null,
+          : gridTable(
+              ['Check', 'State', 'For', 'Value', 'Message'],
+              entries.map(({ check, state }) =>
                 h(
                   'tr',
-                  null,
-                  h('th', null, 'Check'),
-                  h('th', null, 'State'),
-                  h('th', null, 'For'),
-                  h('th', null, 'Value'),
-                  h('th', null, 'Message'),
-                ),
-              ),
-              h(
-                'tbody',
-                null,
-                entries.map(({ check, state }) =>
-                  h(
-                    'tr',
-                    { class: `row-${state.status}`, dataset: { check: `${check.namespace}/${check.name}` } },
-                    h('td', null, h('a', { href: checkHref(check.namespace, check.name) }, checkLabel(check))),
-                    h('td', null, statusBadge(state.status)),
-                    h('td', null, since(state.since, now)),
-                    h('td', null, formatValue(check.kind, state.value)),
-                    h('td', { class: 'message' }, state.message ?? ''),
-                  ),
+                  { class: `row-${state.status}`, dataset: { check: `${check.namespace}/${check.name}` } },
+                  h('td', null, h('a', { href: checkHref(check.namespace, check.name) }, checkLabel(check))),
+                  h('td', null, statusBadge(state.status)),
+                  h('td', null, since(state.since, now)),
+                  h('td', null, formatValue(check.kind, state.value)),
+                  h('td', { class: 'message' }, state.message ?? ''),
                 ),
               ),
             ),

@@ -22,6 +22,24 @@ export function h(tag, props, ...children) {
   return el;
 }
 
+/** A table of class grid: a header row of these titles, then the given rows. */
+export function gridTable(titles, rows) {
+  return h(
+    'table',
+    { class: 'grid' },
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        titles.map((t) => h('th', null, t)),
+      ),
+    ),
+    h('tbody', null, rows),
+  );
+}
+
 function append(el, children) {
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;

@@ -1,5 +1,16 @@
 // The front page: what is wrong now, every agent, every check's state per agent.
-import { agentHref, ago, checkHref, formatValue, h, replace, since, statusBadge, STATUS_ORDER } from './dom.js';
+import {
+  agentHref,
+  ago,
+  checkHref,
+  formatValue,
+  gridTable,
+  h,
+  replace,
+  since,
+  statusBadge,
+  STATUS_ORDER,
+} from './dom.js';
 import { latestCpu } from './model.js';
 
 export function overviewView() {
@@ -19,38 +30,20 @@ function problemsSection(model, now) {
     (a, b) => STATUS_ORDER[a.state.status] - STATUS_ORDER[b.state.status] || a.state.since.localeCompare(b.state.since),
   );
   const body = rows.length
-    ? h(
-        'table',
-        { class: 'grid' },
-        h(
-          'thead',
-          null,
+    ? gridTable(
+        ['State', 'Check', 'Agent', 'For', 'Message'],
+        rows.slice(0, 200).map(({ check, state }) =>
           h(
             'tr',
-            null,
-            h('th', null, 'State'),
-            h('th', null, 'Check'),
-            h('th', null, 'Agent'),
-            h('th', null, 'For'),
-            h('th', null, 'Message'),
-          ),
-        ),
-        h(
-          'tbody',
-          null,
-          rows.slice(0, 200).map(({ check, state }) =>
-            h(
-              'tr',
-              {
-                class: `row-${state.status}`,
-                dataset: { check: `${check.namespace}/${check.name}`, agent: state.agent },
-              },
-              h('td', null, statusBadge(state.status)),
-              h('td', null, h('a', { href: checkHref(check.namespace, check.name) }, checkLabel(check))),
-              h('td', null, h('a', { href: agentHref(state.agent) }, state.agent)),
-              h('td', null, since(state.since, now)),
-              h('td', { class: 'message' }, state.message ?? ''),
-            ),
+            {
+              class: `row-${state.status}`,
+              dataset: { check: `${check.namespace}/${check.name}`, agent: state.agent },
+            },
+            h('td', null, statusBadge(state.status)),
+            h('td', null, h('a', { href: checkHref(check.namespace, check.name) }, checkLabel(check))),
+            h('td', null, h('a', { href: agentHref(state.agent) }, state.agent)),
+            h('td', null, since(state.since, now)),
+            h('td', { class: 'message' }, state.message ?? ''),
           ),
         ),
       )
@@ -76,28 +69,9 @@ function agentsSection(model, now) {
     h('h2', null, 'Agents ', h('span', { class: 'count' }, String(model.agents.length))),
     model.agents.length === 0
       ? h('p', { class: 'muted' }, 'No agents yet: vilicus agents add NAME')
-      : h(
-          'table',
-          { class: 'grid' },
-          h(
-            'thead',
-            null,
-            h(
-              'tr',
-              null,
-              h('th', null, 'Agent'),
-              h('th', null, 'State'),
-              h('th', null, 'Last check-in'),
-              h('th', null, 'Version'),
-              h('th', null, 'CPU'),
-              h('th', null, 'Checks'),
-            ),
-          ),
-          h(
-            'tbody',
-            null,
-            byTrouble(model).map((agent) => agentRow(agent, model.byAgent.get(agent.name) ?? [], now)),
-          ),
+      : gridTable(
+          ['Agent', 'State', 'Last check-in', 'Version', 'CPU', 'Checks'],
+          byTrouble(model).map((agent) => agentRow(agent, model.byAgent.get(agent.name) ?? [], now)),
         ),
   );
 }
@@ -154,23 +128,7 @@ function checksSection(model) {
     'section',
     { id: 'checks' },
     h('h2', null, 'Checks ', h('span', { class: 'count' }, String(model.checks.length))),
-    h(
-      'table',
-      { class: 'grid' },
-      h(
-        'thead',
-        null,
-        h(
-          'tr',
-          null,
-          h('th', null, 'Check'),
-          h('th', null, 'Kind'),
-          h('th', null, 'Per agent'),
-          h('th', null, 'Summary'),
-        ),
-      ),
-      h('tbody', null, model.checks.map(checkRow)),
-    ),
+    gridTable(['Check', 'Kind', 'Per agent', 'Summary'], model.checks.map(checkRow)),
   );
 }
 

@@ -1,28 +1,12 @@
 // The test control plane (test/k8s/envtest.ts) against the real clients:
 // kubectl and helm, as the Kubernetes features of vilicus will use it.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveBinary, versions } from '../../k8s/binaries.ts';
 import { startEnvtest, type Envtest } from '../../k8s/envtest.ts';
-
-/** Runs a command to completion; rejects with its output on a non-zero exit. */
-async function run(command: string, args: string[], input?: string, env?: NodeJS.ProcessEnv): Promise<string> {
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdin.end(input ?? '');
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', resolve);
-  });
-  if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${code}:\n${stderr}${stdout}`);
-  return stdout;
-}
+import { run } from '../../k8s/run.ts';
 
 describe('envtest control plane (etcd + kube-apiserver)', () => {
   let env: Envtest;
