@@ -75,6 +75,7 @@ function printBanner(server: RunningServer, config: ServerConfig, agentName: str
   const lines = [
     '',
     `  vilicus ${VERSION} is running on the embedded database in ${config.dataDir}`,
+    `  Dashboard:    ${server.url}/   (paste the admin token when it asks)`,
     `  API:          ${server.url}/api/v1/checks   (OpenAPI: ${server.url}/openapi.json)`,
     `  Admin token:  ${server.adminToken}   (kept in ${tokenHint})`,
     `  Local agent:  ${agentName}`,
