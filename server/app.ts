@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import swagger from '@fastify/swagger';
 import type { Logger } from './log.ts';
 import type { AppDeps } from './api/deps.ts';
+import { rememberAgent } from './api/auth.ts';
 import { installErrorHandler } from './api/error-handler.ts';
 import { healthRoutes } from './api/routes/health.ts';
 import { agentConversationRoutes } from './api/routes/agent-conversation.ts';
@@ -66,16 +67,18 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
 }
 
 /**
- * A request without a valid token is told 401 before anything about its body:
- * routes that declare a security scheme and take a body are authenticated
- * before validation (the handlers check again; agent lookups are cached).
+ * Authentication runs once, before validation, so a request without a valid
+ * token is told 401 whatever its body. Agent routes get the agent from here
+ * (`agentOf`); admin routes with a body are checked here too (GET admin routes
+ * check in their handler, where the dashboard's public-read setting applies).
  */
 function authenticateBeforeValidation(app: FastifyInstance, deps: AppDeps): void {
   app.addHook('preValidation', async (request) => {
-    if (request.method === 'GET' || request.method === 'HEAD') return;
     const security = (request.routeOptions.schema as { security?: Record<string, unknown>[] } | undefined)?.security;
     if (!security) return;
-    if (security.some((s) => 'agentToken' in s)) await deps.auth.requireAgent(request);
-    else if (security.some((s) => 'adminToken' in s)) deps.auth.requireAdmin(request);
+    if (security.some((s) => 'agentToken' in s)) rememberAgent(request, await deps.auth.requireAgent(request));
+    else if (request.method !== 'GET' && request.method !== 'HEAD' && security.some((s) => 'adminToken' in s)) {
+      deps.auth.requireAdmin(request);
+    }
   });
 }

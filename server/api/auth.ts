@@ -48,3 +48,17 @@ export function createAuthenticator(
     },
   };
 }
+
+const authenticated = new WeakMap<FastifyRequest, AgentRow>();
+
+/** Called once per request by the app's authentication hook. */
+export function rememberAgent(request: FastifyRequest, agent: AgentRow): void {
+  authenticated.set(request, agent);
+}
+
+/** The agent the hook authenticated for this request (routes that declare `agentToken`). */
+export function agentOf(request: FastifyRequest): AgentRow {
+  const agent = authenticated.get(request);
+  if (!agent) throw new Error(`${request.routeOptions.url} declares no agentToken security`);
+  return agent;
+}

@@ -15,6 +15,7 @@ import {
 } from '../contract/index.ts';
 import { agentInterval, missingDeadline } from '../../domain/agents.ts';
 import { ApiError, errors } from '../../errors.ts';
+import { agentOf } from '../auth.ts';
 import { agentsRepo, type AppDeps } from '../deps.ts';
 import { agentView } from '../views.ts';
 
@@ -25,7 +26,7 @@ export function agentConversationRoutes(app: FastifyInstance, deps: AppDeps): vo
   app.get(
     '/api/v1/agent/',
     { schema: { ...agentAuth, summary: "The calling agent's object", response: { 200: AgentView, ...failures } } },
-    async (request) => agentView(await deps.auth.requireAgent(request)),
+    (request) => agentView(agentOf(request)),
   );
 
   app.get(
@@ -38,7 +39,7 @@ export function agentConversationRoutes(app: FastifyInstance, deps: AppDeps): vo
       },
     },
     async (request, reply) => {
-      const agent = await deps.auth.requireAgent(request);
+      const agent = agentOf(request);
       const { checks, etag } = await deps.catalog.assignment(agent.id, agent.labels);
       void reply.header('etag', etag).header('cache-control', 'no-cache');
       if (request.headers['if-none-match'] === etag) return reply.status(304).send();
@@ -57,7 +58,7 @@ export function agentConversationRoutes(app: FastifyInstance, deps: AppDeps): vo
         },
       },
       async (request) => {
-        const agent = await deps.auth.requireAgent(request);
+        const agent = agentOf(request);
         const { checks } = await deps.catalog.assignment(agent.id, agent.labels);
         return checks.filter((c) => c.wire.kind === kind).map((c) => c.wire);
       },
@@ -75,7 +76,7 @@ export function agentConversationRoutes(app: FastifyInstance, deps: AppDeps): vo
       },
     },
     async (request) => {
-      const agent = await deps.auth.requireAgent(request);
+      const agent = agentOf(request);
       const body = request.body as ResultIn | ResultIn[];
       return deps.ingest.ingest(agent, Array.isArray(body) ? body : [body]);
     },
@@ -98,7 +99,7 @@ export function agentConversationRoutes(app: FastifyInstance, deps: AppDeps): vo
       },
     },
     async (request) => {
-      const agent = await deps.auth.requireAgent(request);
+      const agent = agentOf(request);
       const { id } = request.params as { id: string };
       if (id !== agent.id) throw new ApiError(errors.forbidden, 'an agent may check out only as itself', 'params/id');
       const now = deps.now();

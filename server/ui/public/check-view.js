@@ -1,7 +1,7 @@
 // One check: its states per agent, its history as a timeline, and (with the
 // admin token, when the server has silences) a button to silence it.
 import { api, AuthError } from './api.js';
-import { agentHref, ago, formatValue, h, replace, since, statusBadge, STATUS_ORDER } from './dom.js';
+import { agentHref, ago, formatValue, gridTable, h, replace, since, statusBadge, STATUS_ORDER } from './dom.js';
 import { askForSilence } from './dialogs.js';
 import { checkLabel } from './overview.js';
 import { timeline } from './timeline.js';
@@ -81,45 +81,21 @@ export function checkView(namespace, name, { features, onError, askToken }) {
         states,
         rows.length === 0
           ? h('p', { class: 'muted' }, 'Pending: no agent has reported yet.')
-          : h(
-              'table',
-              { class: 'grid' },
-              h(
-                'thead',
-                null,
+          : gridTable(
+              ['Agent', 'State', 'For', 'Value', 'Last result', 'Message', features.silences ? '' : null],
+              rows.map((s) =>
                 h(
                   'tr',
-                  null,
-                  h('th', null, 'Agent'),
-                  h('th', null, 'State'),
-                  h('th', null, 'For'),
-                  h('th', null, 'Value'),
-                  h('th', null, 'Last result'),
-                  h('th', null, 'Message'),
-                  features.silences ? h('th', null, '') : null,
-                ),
-              ),
-              h(
-                'tbody',
-                null,
-                rows.map((s) =>
-                  h(
-                    'tr',
-                    { class: `row-${s.status}`, dataset: { agent: s.agent } },
-                    h('td', null, h('a', { href: agentHref(s.agent) }, s.agent)),
-                    h('td', null, statusBadge(s.status)),
-                    h('td', null, since(s.since, now)),
-                    h('td', null, formatValue(check.kind, s.value)),
-                    h('td', null, ago(s.lastResultAt, now)),
-                    h('td', { class: 'message' }, s.message ?? ''),
-                    features.silences
-                      ? h(
-                          'td',
-                          null,
-                          silenceButton({ check: name, namespace, agent: s.agent }, `${label} on ${s.agent}`),
-                        )
-                      : null,
-                  ),
+                  { class: `row-${s.status}`, dataset: { agent: s.agent } },
+                  h('td', null, h('a', { href: agentHref(s.agent) }, s.agent)),
+                  h('td', null, statusBadge(s.status)),
+                  h('td', null, since(s.since, now)),
+                  h('td', null, formatValue(check.kind, s.value)),
+                  h('td', null, ago(s.lastResultAt, now)),
+                  h('td', { class: 'message' }, s.message ?? ''),
+                  features.silences
+                    ? h('td', null, silenceButton({ check: name, namespace, agent: s.agent }, `${label} on ${s.agent}`))
+                    : null,
                 ),
               ),
             ),

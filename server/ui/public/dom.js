@@ -22,7 +22,7 @@ export function h(tag, props, ...children) {
   return el;
 }
 
-/** A table of class grid: a header row of these titles, then the given rows. */
+/** A table of class grid: a header row of these titles (null: no column), then the given rows. */
 export function gridTable(titles, rows) {
   return h(
     'table',
@@ -33,7 +33,7 @@ export function gridTable(titles, rows) {
       h(
         'tr',
         null,
-        titles.map((t) => h('th', null, t)),
+        titles.filter((t) => t !== null).map((t) => h('th', null, t)),
       ),
     ),
     h('tbody', null, rows),
