@@ -121,7 +121,10 @@ export function buildDeps(
   return {
     orm: db.orm,
     catalog,
-    ingest: new IngestService(db.orm, catalog, undefined, metrics.ingest),
+    ingest: new IngestService(db.orm, catalog, {
+      observer: metrics.ingest,
+      concurrentCommits: db.mode === 'embedded' ? 1 : 2,
+    }),
     auth: createAuthenticator(adminToken, (hash) => new AgentsRepository(db.orm.em.fork()).byTokenHash(hash)),
     bodyLimit: config.bodyLimit,
     missingAfter: config.missingAfter,

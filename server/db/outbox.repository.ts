@@ -4,7 +4,7 @@
 // mails them outside any transaction, then marks them.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { NotificationDraft } from '../domain/alerts.ts';
-import { sql, type Db } from './sql.ts';
+import { sql, type Db, type RawBuilder } from './sql.ts';
 
 export interface OutboxRow extends NotificationDraft {
   checkId: string | null;
@@ -14,8 +14,13 @@ export interface OutboxRow extends NotificationDraft {
 
 export async function insertNotifications(db: Db, rows: readonly OutboxRow[], now: Date): Promise<void> {
   if (rows.length === 0) return;
+  await notificationsInsert(rows, now).execute(db);
+}
+
+/** The INSERT of outbox rows as a statement to run or to nest in a WITH (no rows: inserts nothing). */
+export function notificationsInsert(rows: readonly OutboxRow[], now: Date): RawBuilder<unknown> {
   const col = <T>(pick: (r: OutboxRow) => T): T[] => rows.map(pick);
-  await sql`
+  return sql`
     insert into "notification" (kind, check_id, agent_id, status, previous, at, value, message, outage_ms,
                                 recipients, state, attempts, next_attempt_at, created_at)
     select u.kind, u.check_id, u.agent_id, u.status, u.previous, u.at, u.value, u.message, u.outage_ms,
@@ -24,7 +29,7 @@ export async function insertNotifications(db: Db, rows: readonly OutboxRow[], no
       ${col((r) => r.status)}::text[], ${col((r) => r.previous)}::text[], ${col((r) => r.at)}::timestamptz[],
       ${col((r) => r.value)}::float8[], ${col((r) => r.message)}::text[], ${col((r) => r.outageMs)}::bigint[],
       ${col((r) => r.recipients.join(','))}::text[])
-      as u(kind, check_id, agent_id, status, previous, at, value, message, outage_ms, recipients)`.execute(db);
+      as u(kind, check_id, agent_id, status, previous, at, value, message, outage_ms, recipients)`;
 }
 
 /** A claimed row, with what the mail needs to say. */

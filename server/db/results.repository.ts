@@ -1,12 +1,20 @@
 // The ingest write: one transaction per batch of results from any number of
-// agents. Results go in with one INSERT … SELECT unnest(…); only the ones not
-// stored before are evaluated; states and transitions are written with them.
-import { sql, STATE_DATES, withDates, type Db } from './sql.ts';
+// agents, in two round trips to PostgreSQL whatever the batch size:
+//   1. begin; insert the results (INSERT … SELECT unnest(…)) and lock the
+//      states of their series;
+//   2. write the evaluated states, transitions and outbox rows; commit.
+// Round trips, not rows, are what a small batch costs: between two of them
+// the server's event loop answers HTTP, so each one waits its turn. Hence the
+// statements go as text with their values inlined (see inline-sql.ts), on a
+// connection of MikroORM's own pool.
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { PoolClient } from 'pg';
 import { draftsFor } from '../domain/alerts.ts';
 import { applyResult, type CheckState, type EvaluationRules, type Transition } from '../domain/evaluate.ts';
-import { insertNotifications, type OutboxRow } from './outbox.repository.ts';
 import type { Status } from '../domain/status.ts';
+import { inlineSql } from './inline-sql.ts';
+import { notificationsInsert, type OutboxRow } from './outbox.repository.ts';
+import { sql, STATE_DATES, withDates, type Db } from './sql.ts';
 
 export interface ResultItem {
   id: string;
@@ -30,48 +38,147 @@ export interface BatchOutcome {
 
 type Key = string; // `${checkId}/${agentId}`
 
+/**
+ * Two transactions that both see no state for a new series would both write
+ * one, the second over the first. The second notices (its insert of the new
+ * state finds a row) and the batch starts over, now finding that state.
+ */
+class NewStateTaken extends Error {}
+const MAX_ATTEMPTS = 3;
+
 export async function writeBatch(
   em: EntityManager,
   items: readonly ResultItem[],
   receivedAt: Date,
 ): Promise<BatchOutcome> {
-  return em.transactional(async (tx) => {
-    const db = tx.getKysely();
-    const stored = await insertResults(db, items, receivedAt);
-    const fresh = items.filter((item) => stored.has(item.id));
-    if (fresh.length === 0) return { stored, transitions: 0 };
-    const series = groupBySeries(fresh);
-    const states = await lockStates(db, [...series.keys()]);
-    const transitions: { key: Key; transition: Transition }[] = [];
-    const outbox: OutboxRow[] = [];
-    for (const [key, results] of series) {
-      let state = states.get(key) ?? null;
-      for (const result of results) {
-        const evaluated = applyResult(state, result, result.rules);
-        const { drafts, notifiedAt } = draftsFor(evaluated);
-        state = { ...evaluated.state, notifiedAt };
-        if (evaluated.transition) transitions.push({ key, transition: evaluated.transition });
-        const target = { checkId: result.checkId, agentId: result.agentId, recipients: result.recipients };
-        for (const draft of drafts) outbox.push({ ...draft, ...target });
-      }
-      states.set(key, state!);
+  const pool = await em.getConnection().getNativeClient();
+  for (let attempt = 1; ; attempt++) {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      return await writeOnce(client, em.getKysely(), items, receivedAt);
+    } catch (error) {
+      // A failed statement leaves the transaction aborted; a connection that cannot even roll back is dropped.
+      await client.query('rollback').catch((rollbackError: unknown) => (broken = rollbackError as Error));
+      if (!(error instanceof NewStateTaken) || attempt === MAX_ATTEMPTS) throw error;
+    } finally {
+      client.release(broken);
     }
-    await saveStates(db, states, [...series.keys()], receivedAt);
-    await insertTransitions(db, transitions);
-    await insertNotifications(db, outbox, receivedAt); // the outbox: same transaction as the change
-    return { stored, transitions: transitions.length };
-  });
+  }
 }
 
-async function insertResults(db: Db, items: readonly ResultItem[], receivedAt: Date): Promise<Set<string>> {
-  const { rows } = await sql<{ id: string }>`
-    insert into "check_result" (id, check_id, agent_id, status, value, message, observed_at, received_at)
-    select u.*, ${receivedAt}::timestamptz from unnest(
-      ${items.map((i) => i.id)}::uuid[], ${items.map((i) => i.checkId)}::uuid[], ${items.map((i) => i.agentId)}::uuid[],
-      ${items.map((i) => i.status)}::text[], ${items.map((i) => i.value)}::float8[],
-      ${items.map((i) => i.message)}::text[], ${items.map((i) => i.observedAt)}::timestamptz[]) as u
-    on conflict (id) do nothing returning id`.execute(db);
-  return new Set(rows.map((r) => r.id));
+async function writeOnce(
+  client: PoolClient,
+  db: Db,
+  items: readonly ResultItem[],
+  receivedAt: Date,
+): Promise<BatchOutcome> {
+  const series = groupBySeries(items);
+  const keys = [...series.keys()].sort();
+  // Every series of the batch is locked, also those whose results all turn out to be retries
+  // (rare): knowing which ones are new would take one more round trip.
+  const [, locked] = (await client.query(
+    `begin; ${inlineSql(insertAndLock(items, keys, receivedAt), db)}`,
+  )) as unknown as [unknown, { rows: [LockedRow] }];
+  const { stored, states } = readLocked(locked.rows[0]);
+  const existing = new Set(states.keys());
+  const { changed, transitions, outbox } = evaluate(series, keys, stored, states);
+  if (changed.length === 0) {
+    await client.query('commit');
+    return { stored, transitions: 0 };
+  }
+  const updated = changed.filter((key) => existing.has(key));
+  const created = changed.filter((key) => !existing.has(key));
+  // The outbox rows go in the same transaction as the change that causes them.
+  const write = inlineSql(
+    sql`with updated as (${statesWrite(states, updated, receivedAt, 'update')}),
+      created as (${statesWrite(states, created, receivedAt, 'create')} returning 1),
+      moved as (${transitionsInsert(transitions)}),
+      notified as (${notificationsInsert(outbox, receivedAt)})
+      select count(*)::int as created from created`,
+    db,
+  );
+  if (created.length === 0) await client.query(`${write}; commit`);
+  else {
+    // Only a batch that starts a series pays a third round trip: the commit waits for the count.
+    const { rows } = await client.query<{ created: number }>(write);
+    if (rows[0]!.created !== created.length) throw new NewStateTaken();
+    await client.query('commit');
+  }
+  return { stored, transitions: transitions.length };
+}
+
+/** Runs the state machine over the new results of each series, in key order and observation order. */
+function evaluate(
+  series: Map<Key, ResultItem[]>,
+  keys: readonly Key[],
+  stored: Set<string>,
+  states: Map<Key, CheckState>,
+) {
+  const transitions: { key: Key; transition: Transition }[] = [];
+  const outbox: OutboxRow[] = [];
+  const changed: Key[] = [];
+  for (const key of keys) {
+    const fresh = series.get(key)!.filter((item) => stored.has(item.id));
+    if (fresh.length === 0) continue;
+    let state = states.get(key) ?? null;
+    for (const result of fresh) {
+      const evaluated = applyResult(state, result, result.rules);
+      const { drafts, notifiedAt } = draftsFor(evaluated);
+      state = { ...evaluated.state, notifiedAt };
+      if (evaluated.transition) transitions.push({ key, transition: evaluated.transition });
+      const target = { checkId: result.checkId, agentId: result.agentId, recipients: result.recipients };
+      for (const draft of drafts) outbox.push({ ...draft, ...target });
+    }
+    states.set(key, state!);
+    changed.push(key);
+  }
+  return { changed, transitions, outbox };
+}
+
+interface LockedRow {
+  stored: string[];
+  states: (Omit<CheckState, (typeof STATE_DATES)[number]> &
+    Record<(typeof STATE_DATES)[number], string | null> & { key: Key })[];
+}
+
+/**
+ * Inserts the results (a retry's id is already there and is skipped) and
+ * locks the existing states of these series, in key order so two servers
+ * writing overlapping batches never deadlock. One statement: the states come
+ * back as one JSON array, the stored ids as one array.
+ */
+function insertAndLock(unordered: readonly ResultItem[], keys: Key[], receivedAt: Date) {
+  const [checks, agents] = splitKeys(keys);
+  // In id order: two batches holding the same retried results take their index entries in one order.
+  const items = unordered.toSorted((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return sql`
+    with inserted as (
+      insert into "check_result" (id, check_id, agent_id, status, value, message, observed_at, received_at)
+      select u.*, ${receivedAt}::timestamptz from unnest(
+        ${items.map((i) => i.id)}::uuid[], ${items.map((i) => i.checkId)}::uuid[], ${items.map((i) => i.agentId)}::uuid[],
+        ${items.map((i) => i.status)}::text[], ${items.map((i) => i.value)}::float8[],
+        ${items.map((i) => i.message)}::text[], ${items.map((i) => i.observedAt)}::timestamptz[]) as u
+      on conflict (id) do nothing returning id
+    ), locked as (
+      select s.check_id || '/' || s.agent_id as key, status, since, value, message,
+             last_observed_at as "lastObservedAt", warn_since as "warnSince", crit_since as "critSince",
+             last_raw as "lastRaw", change_bits as "changeBits", flapping, notified_at as "notifiedAt"
+      from "check_state" s join unnest(${checks}::uuid[], ${agents}::uuid[]) as k(check_id, agent_id)
+        on s.check_id = k.check_id and s.agent_id = k.agent_id
+      order by s.check_id, s.agent_id for update of s
+    )
+    select (select coalesce(array_agg(id::text), '{}') from inserted) as stored,
+           (select coalesce(json_agg(locked), '[]') from locked) as states`;
+}
+
+function readLocked(row: LockedRow): { stored: Set<string>; states: Map<Key, CheckState> } {
+  return {
+    stored: new Set(row.stored),
+    states: new Map(
+      row.states.map(({ key, ...state }) => [key, withDates(state, STATE_DATES) as unknown as CheckState]),
+    ),
+  };
 }
 
 function groupBySeries(items: readonly ResultItem[]): Map<Key, ResultItem[]> {
@@ -86,25 +193,20 @@ function groupBySeries(items: readonly ResultItem[]): Map<Key, ResultItem[]> {
   return series;
 }
 
-/** Lock in key order, so two servers writing overlapping batches never deadlock. */
-async function lockStates(db: Db, keys: Key[]): Promise<Map<Key, CheckState>> {
-  keys.sort();
-  const [checks, agents] = splitKeys(keys);
-  const { rows } = await sql<CheckState & { key: Key }>`
-    select s.check_id || '/' || s.agent_id as key, status, since, value, message,
-           last_observed_at as "lastObservedAt", warn_since as "warnSince", crit_since as "critSince",
-           last_raw as "lastRaw", change_bits as "changeBits", flapping, notified_at as "notifiedAt"
-    from "check_state" s join unnest(${checks}::uuid[], ${agents}::uuid[]) as k(check_id, agent_id)
-      on s.check_id = k.check_id and s.agent_id = k.agent_id
-    order by s.check_id, s.agent_id for update of s`.execute(db);
-  return new Map(rows.map(({ key, ...state }) => [key, withDates(state, STATE_DATES)]));
-}
-
-async function saveStates(db: Db, states: Map<Key, CheckState>, keys: Key[], now: Date): Promise<void> {
+/** The states of these series: `update` those locked at the start, `create` the new ones (skipped if taken). */
+function statesWrite(states: Map<Key, CheckState>, keys: Key[], now: Date, mode: 'update' | 'create') {
   const [checks, agents] = splitKeys(keys);
   const list = keys.map((k) => states.get(k)!);
   const col = <T>(pick: (s: CheckState) => T): T[] => list.map(pick);
-  await sql`
+  const onConflict =
+    mode === 'create'
+      ? sql`do nothing`
+      : sql`do update set status = excluded.status, since = excluded.since,
+      value = excluded.value, message = excluded.message, last_observed_at = excluded.last_observed_at,
+      warn_since = excluded.warn_since, crit_since = excluded.crit_since, last_raw = excluded.last_raw,
+      change_bits = excluded.change_bits, flapping = excluded.flapping, notified_at = excluded.notified_at,
+      updated_at = excluded.updated_at`;
+  return sql`
     insert into "check_state" (check_id, agent_id, status, since, value, message, last_observed_at, warn_since,
                                crit_since, last_raw, change_bits, flapping, notified_at, updated_at)
     select u.*, ${now}::timestamptz from unnest(${checks}::uuid[], ${agents}::uuid[], ${col((s) => s.status)}::text[],
@@ -112,22 +214,17 @@ async function saveStates(db: Db, states: Map<Key, CheckState>, keys: Key[], now
       ${col((s) => s.lastObservedAt)}::timestamptz[], ${col((s) => s.warnSince)}::timestamptz[],
       ${col((s) => s.critSince)}::timestamptz[], ${col((s) => s.lastRaw)}::text[], ${col((s) => s.changeBits)}::int[],
       ${col((s) => s.flapping)}::bool[], ${col((s) => s.notifiedAt)}::timestamptz[]) as u
-    on conflict (check_id, agent_id) do update set status = excluded.status, since = excluded.since,
-      value = excluded.value, message = excluded.message, last_observed_at = excluded.last_observed_at,
-      warn_since = excluded.warn_since, crit_since = excluded.crit_since, last_raw = excluded.last_raw,
-      change_bits = excluded.change_bits, flapping = excluded.flapping, notified_at = excluded.notified_at,
-      updated_at = excluded.updated_at`.execute(db);
+    on conflict (check_id, agent_id) ${onConflict}`;
 }
 
-async function insertTransitions(db: Db, list: { key: Key; transition: Transition }[]): Promise<void> {
-  if (list.length === 0) return;
+function transitionsInsert(list: { key: Key; transition: Transition }[]) {
   const [checks, agents] = splitKeys(list.map((t) => t.key));
   const t = list.map((x) => x.transition);
-  await sql`
+  return sql`
     insert into "transition" (check_id, agent_id, from_status, to_status, at, value, message, reason)
     select * from unnest(${checks}::uuid[], ${agents}::uuid[], ${t.map((x) => x.from)}::text[],
       ${t.map((x) => x.to)}::text[], ${t.map((x) => x.at)}::timestamptz[], ${t.map((x) => x.value)}::float8[],
-      ${t.map((x) => x.message)}::text[], ${t.map((x) => x.reason)}::text[])`.execute(db);
+      ${t.map((x) => x.message)}::text[], ${t.map((x) => x.reason)}::text[])`;
 }
 
 function splitKeys(keys: readonly Key[]): [string[], string[]] {

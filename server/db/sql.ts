@@ -3,7 +3,7 @@
 // and arrays travel as real PostgreSQL arrays (for unnest).
 import type { Kysely } from 'kysely';
 
-export { sql } from 'kysely';
+export { sql, type RawBuilder } from 'kysely';
 // Raw `sql` templates only: no table typing is wanted, any Kysely instance will do.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Db = Kysely<any>;

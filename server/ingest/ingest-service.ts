@@ -16,6 +16,17 @@ export interface PostingAgent {
   labels: Record<string, string>;
 }
 
+export interface IngestOptions {
+  now?: () => Date;
+  observer?: IngestObserver;
+  /**
+   * Batches committed at the same time (see group-commit.ts). One for the
+   * embedded database, which has one session; two on PostgreSQL, so a post
+   * that arrives mid-commit starts its own at once.
+   */
+  concurrentCommits?: number;
+}
+
 export class IngestService {
   private readonly catalog: CheckCatalog;
   private readonly committer: GroupCommitter<ResultItem, BatchOutcome>;
@@ -25,13 +36,13 @@ export class IngestService {
   constructor(
     orm: MikroORM,
     catalog: CheckCatalog,
-    now: () => Date = () => new Date(),
-    observer: IngestObserver = noIngestObserver,
+    { now = () => new Date(), observer = noIngestObserver, concurrentCommits = 1 }: IngestOptions = {},
   ) {
     this.catalog = catalog;
     this.now = now;
     this.handOver = new HandOver(orm);
-    this.committer = new GroupCommitter(observed((items) => writeBatch(orm.em.fork(), items, now()), observer));
+    const write = observed((items) => writeBatch(orm.em.fork(), items, now()), observer);
+    this.committer = new GroupCommitter(write, { concurrency: concurrentCommits });
   }
 
   async ingest(agent: PostingAgent, results: readonly ResultIn[]): Promise<IngestReply> {

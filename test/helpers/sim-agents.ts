@@ -3,6 +3,7 @@
 // conversation (config poll, post, check-out). Used by the fault tests and the
 // benchmarks (bench/), so "acknowledged" means the same thing in both.
 // Only loopback servers: the caller passes the URL of a server it started.
+import { Agent, request } from 'undici';
 import type { ResultIn } from '../../server/api/contract/index.ts';
 
 export interface SimAgent {
@@ -42,6 +43,14 @@ export interface SimReport {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * undici's request rather than fetch: the load generator shares the 2 cores
+ * with the server it measures, and fetch's WHATWG layers cost it 4 to 5 times
+ * the CPU per call (measured: 260 µs against 55 µs). One connection per agent,
+ * kept alive, as real agents do.
+ */
+const dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: null });
 
 /** Runs every agent's loop until durationMs is over; resolves with what the server acknowledged. */
 export async function simulateAgents(options: SimOptions): Promise<SimReport> {
@@ -123,13 +132,16 @@ async function postUntilAcknowledged(
 
 async function pollConfig(url: string, agent: SimAgent, etag: string | null, r: SimReport): Promise<string | null> {
   try {
-    const response = await fetch(`${url}/api/v1/agent/config`, {
+    const response = await request(`${url}/api/v1/agent/config`, {
+      dispatcher,
       headers: { authorization: `Bearer ${agent.token}`, ...(etag ? { 'if-none-match': etag } : {}) },
-      signal: AbortSignal.timeout(10_000),
+      headersTimeout: 10_000,
+      bodyTimeout: 10_000,
     });
-    await response.arrayBuffer();
-    count(r, response.status);
-    return response.headers.get('etag') ?? etag;
+    await response.body.dump();
+    count(r, response.statusCode);
+    const tag = response.headers.etag;
+    return typeof tag === 'string' ? tag : etag;
   } catch {
     count(r, 0);
     return etag;
@@ -137,17 +149,19 @@ async function pollConfig(url: string, agent: SimAgent, etag: string | null, r: 
 }
 
 /** One call; the status, or 0 when the server could not be reached. */
-async function call(url: string, token: string, method: string, path: string, body: unknown, r: SimReport) {
+async function call(url: string, token: string, method: 'POST' | 'PUT', path: string, body: unknown, r: SimReport) {
   try {
-    const response = await fetch(`${url}${path}`, {
+    const response = await request(`${url}${path}`, {
+      dispatcher,
       method,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000),
+      headersTimeout: 10_000,
+      bodyTimeout: 10_000,
     });
-    await response.arrayBuffer();
-    count(r, response.status);
-    return response.status;
+    await response.body.dump();
+    count(r, response.statusCode);
+    return response.statusCode;
   } catch {
     count(r, 0);
     return 0;

@@ -76,6 +76,26 @@ describe('GroupCommitter', () => {
     await expect(Promise.all(replies)).resolves.toEqual([0, 1, 1]);
   });
 
+  it('with concurrency 2, starts a second commit at once and groups what arrives while both run', async () => {
+    const c = controlledCommit();
+    const committer = new GroupCommitter(c.commit, { concurrency: 2 });
+    const a = committer.submit(['a']);
+    const b = committer.submit(['b']);
+    const d = committer.submit(['d']);
+    const e = committer.submit(['e']);
+    expect(c.batches).toEqual([['a'], ['b']]);
+    c.succeed(1); // the second finishes first: its loop takes everything that waits
+    await expect(b).resolves.toBe(1);
+    expect(c.batches).toEqual([['a'], ['b'], ['d', 'e']]);
+    c.succeed(0);
+    c.succeed(2);
+    await expect(Promise.all([a, d, e])).resolves.toEqual([0, 2, 2]);
+  });
+
+  it('refuses a concurrency below 1', () => {
+    expect(() => new GroupCommitter(() => Promise.resolve(0), { concurrency: 0 })).toThrow(RangeError);
+  });
+
   it('commits at once again after the queue has drained', async () => {
     const c = controlledCommit();
     const committer = new GroupCommitter(c.commit);
@@ -102,7 +122,7 @@ describe('GroupCommitter', () => {
   ])('%s', async (_name, maxItems, sizes, expectedBatches) => {
     // batch 0 is held open so that every request below waits; later batches commit at once
     const c = controlledCommit(1);
-    const committer = new GroupCommitter(c.commit, maxItems);
+    const committer = new GroupCommitter(c.commit, { maxItems });
     const blocker = committer.submit([]);
     const waiting = sizes.map((size, request) =>
       committer.submit(Array.from({ length: size }, (_, item) => `r${request}.${item}`)),
