@@ -1,5 +1,5 @@
 // Checks: create-or-replace by (namespace, name), read with their states, delete.
-import { sql } from './sql.ts';
+import { sql, withDates } from './sql.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AgentCheckStatus, CheckDocument, CheckSpec, Status } from '../api/contract/index.ts';
 import { normalizeSpec } from '../api/contract/check-rules.ts';
@@ -207,8 +207,19 @@ export async function dropStatesOfOtherAgents(
   em: EntityManager,
   checkIds: readonly string[],
   agentId: string,
-): Promise<void> {
-  await sql`delete from "check_state" where check_id = any(${checkIds}::uuid[]) and agent_id <> ${agentId}`.execute(
+): Promise<DroppedState[]> {
+  const { rows } = await sql<DroppedState>`
+    delete from "check_state" where check_id = any(${checkIds}::uuid[]) and agent_id <> ${agentId}
+    returning check_id as "checkId", agent_id as "agentId", status, since, notified_at as "notifiedAt"`.execute(
     em.getKysely(),
   );
+  return rows.map((row) => withDates(row, ['since', 'notifiedAt'] as const));
+}
+
+export interface DroppedState {
+  checkId: string;
+  agentId: string;
+  status: Status;
+  since: Date;
+  notifiedAt: Date | null;
 }

@@ -64,6 +64,29 @@ export function draftsFor(ev: Evaluated): { drafts: NotificationDraft[]; notifie
   return { drafts: [], notifiedAt: isProblem(transition.to) ? state.notifiedAt : null };
 }
 
+/**
+ * An `agents: any` check moved to another agent, and the state the previous
+ * agent left is dropped. If its problem was mailed and never resolved, say
+ * that this agent no longer runs the check: the open problem gets its ending
+ * (the new agent's own results mail for themselves).
+ */
+export function handOverDraft(
+  dropped: { status: Status; since: Date; notifiedAt: Date | null },
+  toAgent: string,
+  now: Date,
+): NotificationDraft | null {
+  if (dropped.notifiedAt === null) return null;
+  return {
+    kind: 'resolved',
+    status: 'OK',
+    previous: dropped.status,
+    at: now,
+    value: null,
+    message: `no longer checked here: agent ${toAgent} runs this check now`,
+    outageMs: Math.max(0, now.getTime() - dropped.since.getTime()),
+  };
+}
+
 /** A problem still open past its repeat interval gets a reminder. */
 export function reminderDue(
   state: { status: Status; flapping: boolean; notifiedAt: Date | null },

@@ -13,6 +13,7 @@ import { noIngestObserver, observed, type IngestObserver } from './ingest-observ
 
 export interface PostingAgent {
   id: string;
+  name: string;
   labels: Record<string, string>;
 }
 
@@ -25,6 +26,8 @@ export interface IngestOptions {
    * that arrives mid-commit starts its own at once.
    */
   concurrentCommits?: number;
+  /** Results per transaction at most (a larger post still goes whole, alone). */
+  maxItemsPerCommit?: number;
 }
 
 export class IngestService {
@@ -36,13 +39,16 @@ export class IngestService {
   constructor(
     orm: MikroORM,
     catalog: CheckCatalog,
-    { now = () => new Date(), observer = noIngestObserver, concurrentCommits = 1 }: IngestOptions = {},
+    { now = () => new Date(), observer = noIngestObserver, ...commits }: IngestOptions = {},
   ) {
     this.catalog = catalog;
     this.now = now;
-    this.handOver = new HandOver(orm);
+    this.handOver = new HandOver(orm, now);
     const write = observed((items) => writeBatch(orm.em.fork(), items, now()), observer);
-    this.committer = new GroupCommitter(write, { concurrency: concurrentCommits });
+    this.committer = new GroupCommitter(write, {
+      concurrency: commits.concurrentCommits ?? 1,
+      maxItems: commits.maxItemsPerCommit ?? 5000,
+    });
   }
 
   async ingest(agent: PostingAgent, results: readonly ResultIn[]): Promise<IngestReply> {
@@ -67,7 +73,7 @@ export class IngestService {
     const outcome = await this.committer.submit(items);
     await this.handOver.settle(
       catalog,
-      agent.id,
+      agent,
       items.map((item) => item.checkId),
     );
     const accepted = items.filter((item) => outcome.stored.has(item.id)).length;

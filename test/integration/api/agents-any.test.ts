@@ -1,6 +1,7 @@
 // `agents: any`: one agent of the selected ones runs the check, and another
 // takes it over when that one goes missing. On PGlite and on PostgreSQL.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { sql } from '../../../server/db/sql.ts';
 import { sweepMissingAgents } from '../../../server/db/sweeps.repository.ts';
 import { addAgent, dbKinds, putCheck, startTestApp, type TestApp } from '../../helpers/app.ts';
 
@@ -34,6 +35,12 @@ describe.each(dbKinds(postgresUrl))('agents: any on %s', (kind) => {
   };
   const states = async () =>
     (await t.app.inject({ method: 'GET', url: '/api/v1/checks/site-up', headers: t.admin })).json().status.agents;
+  const mails = async () =>
+    (
+      await sql<{ kind: string; agent: string; status: string; message: string | null }>`
+        select n.kind, a.name as agent, n.status, n.message from "notification" n join "agent" a on a.id = n.agent_id
+        where n.check_id = ${checkId} order by n.id`.execute(t.db.orm.em.fork().getKysely())
+    ).rows;
   /** What the sweep and check-ins change is seen at once, not after the catalogue's 1 s cache. */
   const fresh = () => t.deps.catalog.invalidate();
 
@@ -82,6 +89,11 @@ describe.each(dbKinds(postgresUrl))('agents: any on %s', (kind) => {
     expect(await states()).toEqual([expect.objectContaining({ agent: chosen.name, status: 'OK' })]);
   });
 
+  it('mails a problem on the chosen agent', async () => {
+    expect(await post(chosen, 'CRITICAL')).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    expect(await mails()).toEqual([{ kind: 'problem', agent: chosen.name, status: 'CRITICAL', message: null }]);
+  });
+
   it('moves the check to another selected agent when the chosen one goes missing', async () => {
     const before = new Map<Agent, string>();
     for (const agent of probes) before.set(agent, (await config(agent)).etag);
@@ -109,6 +121,16 @@ describe.each(dbKinds(postgresUrl))('agents: any on %s', (kind) => {
     expect(await post(standby, 'CRITICAL')).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
     // the missing agent's UNKNOWN is history once the new agent has reported
     expect(await states()).toEqual([expect.objectContaining({ agent: standby.name, status: 'CRITICAL' })]);
+    // the problem mailed for the first agent is ended; the new agent's problem is mailed for itself
+    expect((await mails()).slice(1)).toEqual([
+      { kind: 'problem', agent: standby.name, status: 'CRITICAL', message: null },
+      {
+        kind: 'resolved',
+        agent: chosen.name,
+        status: 'OK',
+        message: `no longer checked here: agent ${standby.name} runs this check now`,
+      },
+    ]);
   });
 
   it('gives the check back when the first agent returns', async () => {

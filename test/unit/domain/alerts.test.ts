@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   draftsFor,
+  handOverDraft,
   isPermanentSmtpFailure,
   reminderDue,
   retryDelayMs,
@@ -72,6 +73,31 @@ describe('draftsFor', () => {
   it('leaves agent-missing transitions to the per-agent mail', () => {
     const ok = applyResult(null, { status: 'CRITICAL', value: 0, message: null, observedAt: at(0) }, rules).state;
     expect(draftsFor(markMissing(ok, at(100), 'agent missing')).drafts).toEqual([]);
+  });
+});
+
+describe('handOverDraft', () => {
+  it.each<[string, string, number | null, 'resolved' | null]>([
+    // the problem was mailed: its ending is mailed, whatever the state is now (missing agents read UNKNOWN)
+    ['a mailed CRITICAL', 'CRITICAL', 0, 'resolved'],
+    ['a mailed problem whose agent then went missing', 'UNKNOWN', 0, 'resolved'],
+    ['a mailed flapping series', 'OK', 0, 'resolved'],
+    // nothing open: no mail
+    ['an OK state', 'OK', null, null],
+    ['an UNKNOWN never mailed', 'UNKNOWN', null, null],
+    ['a WARNING not mailed (warnings below the severity)', 'WARNING', null, null],
+  ])('%s → %s', (_name, status, notifiedAtS, expected) => {
+    const dropped = {
+      status: status as Status,
+      since: at(0),
+      notifiedAt: notifiedAtS === null ? null : at(notifiedAtS),
+    };
+    const draft = handOverDraft(dropped, 'probe-2', at(600));
+    expect(draft?.kind ?? null).toBe(expected);
+    if (draft) {
+      expect(draft).toMatchObject({ status: 'OK', previous: status, at: at(600), outageMs: 600_000 });
+      expect(draft.message).toContain('probe-2');
+    }
   });
 });
 
