@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalPostgres, type LocalPostgres } from '../../test/helpers/local-postgres.ts';
 import { createDatabase, dropDatabase } from '../../test/helpers/postgres.ts';
-import { startServerProcess, type ServerProc } from '../../test/helpers/processes.ts';
+import { fileURLToPath } from 'node:url';
+import { nodeScript, startServerProcess, waitFor, type ServerProc } from '../../test/helpers/processes.ts';
 
 export type Mode = 'quick' | 'full' | 'long';
 
@@ -55,6 +56,35 @@ export async function startBenchServer(
       await server.stop();
       await dropDatabase(databaseUrl);
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The baseline server without group commit (lib/naive-server.ts), on a fresh database of its own. */
+export async function startNaiveServer(ctx: BenchContext): Promise<BenchServer> {
+  const databaseUrl = await createDatabase(ctx.postgres.url, 'bench_naive');
+  const adminToken = `admin-${crypto.randomUUID()}`;
+  const proc = nodeScript(fileURLToPath(new URL('./naive-server.ts', import.meta.url)), [databaseUrl, adminToken]);
+  let url = '';
+  await waitFor(
+    async () => {
+      const line = proc
+        .output()
+        .split('\n')
+        .find((l) => l.startsWith('{"url"'));
+      if (line) url = (JSON.parse(line) as { url: string }).url;
+      return url !== '';
+    },
+    30_000,
+    () => proc.output(),
+  );
+  return {
+    server: { ...proc, url },
+    adminToken,
+    databaseUrl,
+    async close() {
+      await proc.stop();
+      await dropDatabase(databaseUrl);
     },
   };
 }

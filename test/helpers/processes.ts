@@ -32,6 +32,11 @@ export function vilicus(args: string[], env: Record<string, string> = {}): Proc 
   return track(child);
 }
 
+/** Another Node script of the repository (a benchmark's helper process), tracked like the CLI. */
+export function nodeScript(script: string, args: string[]): Proc {
+  return track(spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
 /** A process to monitor: `sleep` with a unique argument, so a pattern matches only it. */
 export function uniqueSleep(): { proc: Proc; marker: string } {
   const marker = `3000.${Math.floor(Math.random() * 1e9)}`;
