@@ -44,7 +44,9 @@ export class IngestService {
     this.catalog = catalog;
     this.now = now;
     this.handOver = new HandOver(orm, now);
-    const write = observed((items) => writeBatch(orm.em.fork(), items, now()), observer);
+    // One fork for every batch: writeBatch only borrows its pool and query compiler, never its identity map.
+    const em = orm.em.fork();
+    const write = observed((items) => writeBatch(em, items, now()), observer);
     this.committer = new GroupCommitter(write, {
       concurrency: commits.concurrentCommits ?? 1,
       maxItems: commits.maxItemsPerCommit ?? 5000,
