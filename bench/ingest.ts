@@ -11,6 +11,9 @@ import { percentile, type Summary } from './lib/stats.ts';
 
 const AGENTS = 16; // batched posts: each posts BATCH results at a time
 const SEED_AGENTS = 64; // one result per POST: the seed's agents are many and small
+// …and the same with 4 times as many posts in flight: the naive server is already at its pool's limit at 64,
+// group commit fills larger batches. Both figures are reported.
+const SEED_AGENTS_MANY = 256;
 const CHECKS = 20;
 const BATCH = 100;
 
@@ -24,10 +27,12 @@ export async function benchIngest(ctx: BenchContext, summary: Summary): Promise<
   const s = await startBenchServer(ctx, 'ingest');
   const naive = ctx.mode === 'long' ? null : await startNaiveServer(ctx);
   try {
-    const { agents: all } = await registerAgents(s.server.url, s.adminToken, SEED_AGENTS, CHECKS);
+    const { agents: many } = await registerAgents(s.server.url, s.adminToken, SEED_AGENTS_MANY, CHECKS);
+    const all = many.slice(0, SEED_AGENTS);
     const agents = all.slice(0, AGENTS);
     if (!naive) return await longRun(s, agents, summary);
-    const { agents: naiveAgents } = await registerAgents(naive.server.url, naive.adminToken, SEED_AGENTS, CHECKS);
+    const { agents: naiveMany } = await registerAgents(naive.server.url, naive.adminToken, SEED_AGENTS_MANY, CHECKS);
+    const naiveAgents = naiveMany.slice(0, SEED_AGENTS);
     // Short phases in several rounds: a burst of load from a neighbour lands on both sides of a ratio.
     const phaseMs = ctx.mode === 'quick' ? 2500 : 5000;
     const rounds = ctx.mode === 'quick' ? 1 : 4;
@@ -35,19 +40,25 @@ export async function benchIngest(ctx: BenchContext, summary: Summary): Promise<
       await simulateAgents({ url: s.server.url, agents: all, batch: 1, durationMs: 1000 }),
       await simulateAgents({ url: naive.server.url, agents: naiveAgents, batch: 1, durationMs: 1000 }),
     ];
-    const t: Totals = { raw: [], http: [], naive: [], seed: [] };
+    const t: Totals = { raw: [], http: [], naive: [], seed: [], naiveMany: [], seedMany: [] };
     for (let round = 0; round < rounds; round++) {
       t.raw.push(await rawInserts(s.databaseUrl, agents, phaseMs));
       t.http.push(await simulateAgents({ url: s.server.url, agents, batch: BATCH, durationMs: phaseMs }));
       t.naive.push(await simulateAgents({ url: naive.server.url, agents: naiveAgents, batch: 1, durationMs: phaseMs }));
       t.seed.push(await simulateAgents({ url: s.server.url, agents: all, batch: 1, durationMs: phaseMs }));
+      t.naiveMany.push(
+        await simulateAgents({ url: naive.server.url, agents: naiveMany, batch: 1, durationMs: phaseMs }),
+      );
+      t.seedMany.push(await simulateAgents({ url: s.server.url, agents: many, batch: 1, durationMs: phaseMs }));
     }
     report(summary, t);
     const acknowledged = (list: SimReport[]) => list.reduce((a, r) => a + r.acknowledged, 0);
     // Every acknowledged result must be in the table, beside what the raw phases wrote.
-    const expected = acknowledged([warmUp[0]!, ...t.http, ...t.seed]) + t.raw.reduce((a, p) => a + p.results, 0);
+    const expected =
+      acknowledged([warmUp[0]!, ...t.http, ...t.seed, ...t.seedMany]) + t.raw.reduce((a, p) => a + p.results, 0);
     const lost = Math.max(0, expected - (await countResults(s.databaseUrl)));
-    const naiveLost = Math.max(0, acknowledged([warmUp[1]!, ...t.naive]) - (await countResults(naive.databaseUrl)));
+    const naiveAcknowledged = acknowledged([warmUp[1]!, ...t.naive, ...t.naiveMany]);
+    const naiveLost = Math.max(0, naiveAcknowledged - (await countResults(naive.databaseUrl)));
     summary.add('ingest_lost', lost + naiveLost);
   } finally {
     await naive?.close();
@@ -60,6 +71,8 @@ interface Totals {
   http: SimReport[];
   naive: SimReport[];
   seed: SimReport[];
+  naiveMany: SimReport[];
+  seedMany: SimReport[];
 }
 
 function report(summary: Summary, t: Totals): void {
@@ -83,6 +96,12 @@ function report(summary: Summary, t: Totals): void {
   summary.add('naive_tx_p50_ms', percentile(latency(t.naive), 50));
   summary.add('naive_tx_p99_ms', percentile(latency(t.naive), 99));
   summary.add('seed_post_ratio_vs_naive', seed / naive);
+  const [seedMany, naiveMany] = [acked(t.seedMany), acked(t.naiveMany)];
+  summary.add('seed_post_256_results_per_s', seedMany);
+  summary.add('seed_post_256_p99_ms', percentile(latency(t.seedMany), 99));
+  summary.add('naive_tx_256_results_per_s', naiveMany);
+  summary.add('naive_tx_256_p99_ms', percentile(latency(t.naiveMany), 99));
+  summary.add('seed_post_ratio_vs_naive_256', seedMany / naiveMany);
 }
 
 /** The same rows as the agents post, straight in with the server's own insert, one connection per agent. */
