@@ -2,8 +2,11 @@
 // each time (so the time includes connect and TLS, and the certificate is the
 // one served now). node:http(s) rather than fetch: fetch can neither skip
 // verification per request nor show the peer certificate.
-import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
+//
+// node:http(s) through process.getBuiltinModule rather than `import`, and
+// node:https only for an https:// URL: see agent/client.ts (resident memory).
+import type { IncomingMessage } from 'node:http';
+import type { RequestOptions } from 'node:https';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import type { HttpProbe } from '../../server/api/contract/index.ts';
 import { parseDuration } from '../../server/api/contract/duration.ts';
@@ -98,14 +101,14 @@ export const requestHttp: Requester = (spec, signal) =>
     const url = new URL(spec.url);
     const secure = url.protocol === 'https:';
     const started = performance.now();
-    const options: https.RequestOptions = {
+    const options: RequestOptions = {
       method: spec.method ?? 'GET',
       signal,
       agent: false,
       headers: { 'user-agent': 'vilicus-agent', accept: '*/*' },
       rejectUnauthorized: !(spec.insecureSkipVerify ?? false),
     };
-    const request = (secure ? https : http).request(url, options, (response) => {
+    const request = process.getBuiltinModule(secure ? 'node:https' : 'node:http').request(url, options, (response) => {
       const certificate = secure ? (response.socket as TLSSocket).getPeerCertificate() : undefined;
       const certDaysLeft = secure ? daysLeft(certificate, Date.now()) : null;
       searchBody(response, spec.bodyContains).then((bodyFound) => {
