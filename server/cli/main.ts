@@ -32,6 +32,8 @@ async function main(argv: string[]): Promise<void> {
     server: () => serverCommand(rest),
     up: async () => (await import('./up.ts')).up(loadServerConfig(rest)),
     agent: async () => {
+      // Replaces this process with one run with the agent's V8 flags (agent/v8-flags.ts) before loading the agent.
+      (await import('../../agent/v8-flags.ts')).execWithAgentV8Flags();
       const { loadAgentConfig } = await import('../../agent/config.ts');
       const { runAgent } = await import('../../agent/main.ts');
       return runAgent(loadAgentConfig(rest), VERSION);
