@@ -33,11 +33,29 @@ export function missingV8Flags(execArgv: readonly string[], nodeOptions = ''): s
 
 /**
  * Replaces this process with the same command run with the missing flags
- * (the new one finds none missing and returns). Returns when none is missing
- * or the platform cannot exec.
+ * (the new one finds none missing and returns). Returns when none is missing,
+ * the platform cannot exec, or this user may not execute node's binary again.
  */
 export function execWithAgentV8Flags(): void {
   const missing = missingV8Flags(process.execArgv, process.env.NODE_OPTIONS);
   if (missing.length === 0 || process.execve === undefined) return;
+  // A failed process.execve aborts the process, uncatchable: check first. A user may have been allowed to
+  // start node but not to start it again (setpriv dropping to nobody with node under /root, for one).
+  const why = cannotExecute(process.execPath);
+  if (why) {
+    process.stderr.write(`vilicus agent: running with Node's default V8 settings (more memory): ${why}\n`);
+    return;
+  }
   process.execve(process.execPath, [process.execPath, ...missing, ...process.execArgv, ...process.argv.slice(1)]);
+}
+
+/** Why this process may not execute `file`, or null when it may (access(2) with X_OK, as the real user). */
+export function cannotExecute(file: string): string | null {
+  const fs = process.getBuiltinModule('node:fs');
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return null;
+  } catch (error) {
+    return `cannot execute ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
+  }
 }

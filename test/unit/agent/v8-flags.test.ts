@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AGENT_V8_FLAGS, missingV8Flags } from '../../../agent/v8-flags.ts';
+import { AGENT_V8_FLAGS, cannotExecute, missingV8Flags } from '../../../agent/v8-flags.ts';
 
 describe('missingV8Flags', () => {
   it('all of them for a plain `node vilicus agent`', () => {
@@ -16,5 +19,20 @@ describe('missingV8Flags', () => {
     expect(missingV8Flags(['--max_opt=2'], '')).toEqual(['--max-semi-space-size=1']);
     expect(missingV8Flags([], '--max-semi-space-size=16 --no-warnings')).toEqual(['--max-opt=1']);
     expect(missingV8Flags(['--max-opt=3'], ' --max-semi-space-size=16 ')).toEqual([]);
+  });
+});
+
+describe('cannotExecute', () => {
+  it('allows node itself, and says why for a file that is not executable or not there', () => {
+    expect(cannotExecute(process.execPath)).toBeNull();
+    const dir = mkdtempSync(join(tmpdir(), 'vilicus-exec-'));
+    const plain = join(dir, 'plain');
+    writeFileSync(plain, 'not a program', { mode: 0o644 }); // no x bit: not even root may execute it
+    try {
+      expect(cannotExecute(plain)).toBe(`cannot execute ${plain} (EACCES)`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(cannotExecute('/nonexistent/node')).toMatch(/\(ENOENT\)$/);
   });
 });
