@@ -74,3 +74,8 @@ export function loadAgentConfig(
     throw new Error('--token / VILICUS_TOKEN (or --token-file / VILICUS_TOKEN_FILE): the agent needs its token');
   return Object.freeze({ ...settings, token, name: settings.name ?? hostname() });
 }
+
+/** NODE_OPTIONS as this process was started with: V8 flags given there win over the agent's own (v8-flags.ts). */
+export function nodeOptions(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  return env['NODE_OPTIONS'] ?? '';
+}

@@ -18,6 +18,8 @@
 // Node's defaults. A flag of the same name on node's command line or in
 // NODE_OPTIONS wins over ours: `node --max-opt=3 $(which vilicus) agent`.
 
+import { nodeOptions } from './config.ts';
+
 export const AGENT_V8_FLAGS: readonly string[] = ['--max-opt=1', '--max-semi-space-size=1'];
 
 /** `--max_opt=2` → `--max-opt`: V8 reads `_` and `-` alike. */
@@ -37,7 +39,7 @@ export function missingV8Flags(execArgv: readonly string[], nodeOptions = ''): s
  * the platform cannot exec, or this user may not execute node's binary again.
  */
 export function execWithAgentV8Flags(): void {
-  const missing = missingV8Flags(process.execArgv, process.env.NODE_OPTIONS);
+  const missing = missingV8Flags(process.execArgv, nodeOptions());
   if (missing.length === 0 || process.execve === undefined) return;
   // A failed process.execve aborts the process, uncatchable: check first. A user may have been allowed to
   // start node but not to start it again (setpriv dropping to nobody with node under /root, for one).
