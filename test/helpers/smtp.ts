@@ -1,7 +1,7 @@
 // Starts and stops the SMTP sink process (test/helpers/smtp-sink.ts) and
 // reads what it received.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,11 +25,14 @@ export interface SmtpSink {
   /** Stops the server (an outage); start() brings it back on the same port. */
   stop(): Promise<void>;
   start(options?: { reject?: number }): Promise<void>;
+  /** Stops the server for good and removes its mail file. */
+  close(): Promise<void>;
 }
 
 export async function startSmtpSink(options: { reject?: number } = {}): Promise<SmtpSink> {
   const port = await freePort();
-  const file = join(mkdtempSync(join(tmpdir(), 'vilicus-smtp-')), 'mails.jsonl');
+  const dir = mkdtempSync(join(tmpdir(), 'vilicus-smtp-'));
+  const file = join(dir, 'mails.jsonl');
   let proc: { stop(): Promise<void> } | null = null;
   const start = async (opts: { reject?: number } = {}): Promise<void> => {
     const child = spawn(process.execPath, [SINK, String(port), file], {
@@ -61,6 +64,11 @@ export async function startSmtpSink(options: { reject?: number } = {}): Promise<
     stop: async () => {
       await proc?.stop();
       proc = null;
+    },
+    close: async () => {
+      await proc?.stop();
+      proc = null;
+      rmSync(dir, { recursive: true, force: true });
     },
     start,
   };

@@ -65,7 +65,7 @@ afterEach(async () => {
   await killAll();
   rmSync(dataDir, { recursive: true, force: true });
 });
-afterAll(async () => smtp?.stop());
+afterAll(async () => smtp?.close());
 
 describe('alert mail', () => {
   it('mails once when a monitored process dies and once when it is back, within the group wait', async () => {

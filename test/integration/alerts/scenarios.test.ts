@@ -32,7 +32,7 @@ afterEach(async () => {
   await killAll();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
-afterAll(async () => smtp?.stop());
+afterAll(async () => smtp?.close());
 
 /** Keeps every core busy until stopped. */
 function burnCpu(): { stop(): void } {

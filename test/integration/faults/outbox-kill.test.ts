@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await killAll();
-  await smtp?.stop();
+  await smtp?.close();
 });
 
 describe.each(dbKinds(postgresUrl))('outbox across a server SIGKILL on %s', (kind) => {
