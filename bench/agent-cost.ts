@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, vilicus, waitFor, type Proc } from '../test/helpers/processes.ts';
 import { processCount, sampler } from './lib/proc-stats.ts';
-import { admin, pause, startBenchServer, type BenchContext, type BenchServer } from './lib/setup.ts';
+import { admin, pause, peerMissing, startBenchServer, type BenchContext, type BenchServer } from './lib/setup.ts';
 import type { Summary } from './lib/stats.ts';
 
 const TARGET_PROCESSES = 500;
@@ -130,7 +130,7 @@ async function startPeers(dir: string, summary: Summary): Promise<Peer[]> {
   writeFileSync(config, 'process_names:\n  - name: "{{.Comm}}"\n    cmdline:\n      - ".+"\n');
   for (const e of EXPORTERS) {
     if (!existsSync(e.bin)) {
-      summary.note(`${e.name} not run: ${e.bin} is missing (apt-get install -y ${e.pkg})`);
+      peerMissing(summary, `${e.name} not run: ${e.bin} is missing (apt-get install -y ${e.pkg})`);
       continue;
     }
     const port = await freePort();

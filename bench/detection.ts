@@ -3,18 +3,15 @@
 // group wait) and at a 10 s interval. Every trial is its own check with its own
 // recipient (so mails are not grouped together) and its own process; the kills
 // are spread at random over one interval, so they land at every phase of the
-// agent's cycle, and all trials of both settings run at once.
+// agent's cycle, and all trials of both settings run at once. Side by side,
+// at the same time and on the same SMTP sink: Prometheus + Alertmanager +
+// process-exporter (lib/prometheus-peer.ts).
 import { sleepWithMarker, vilicus, waitFor, type Proc } from '../test/helpers/processes.ts';
 import { startSmtpSink, type SmtpSink } from '../test/helpers/smtp.ts';
-import { admin, pause, startBenchServer, type BenchContext, type BenchServer } from './lib/setup.ts';
+import { addLatencies, inbox, killToMail, type Inbox, type Setting } from './lib/kill-to-mail.ts';
+import { runPrometheusPeer } from './lib/prometheus-peer.ts';
+import { admin, startBenchServer, type BenchContext, type BenchServer } from './lib/setup.ts';
 import { percentile, type Summary } from './lib/stats.ts';
-
-interface Setting {
-  key: string;
-  /** spec.interval; undefined = the default */
-  interval: string | undefined;
-  intervalMs: number;
-}
 
 const SETTINGS: Setting[] = [
   { key: 'kill_to_mail', interval: undefined, intervalMs: 30_000 },
@@ -29,8 +26,27 @@ interface Trial {
 }
 
 export async function benchDetection(ctx: BenchContext, summary: Summary): Promise<void> {
-  const trialsPerSetting = ctx.mode === 'quick' ? 3 : 30;
   const smtp = await startSmtpSink();
+  const mails = inbox(smtp);
+  try {
+    // Both mostly wait, so running them together saves minutes; the peer mails its own recipient.
+    const [mine, peer] = await Promise.all([
+      runVilicus(ctx, smtp, mails),
+      runPrometheusPeer(ctx.mode, mails, smtp.port, summary),
+    ]);
+    for (const setting of SETTINGS) addLatencies(summary, setting.key, mine.get(setting.key)!);
+    for (const [key, seconds] of peer) {
+      addLatencies(summary, `prometheus_${key}`, seconds);
+      summary.add(`${key}_p95_ratio_vs_prometheus`, percentile(mine.get(key)!, 95) / percentile(seconds, 95));
+    }
+  } finally {
+    await smtp.close();
+  }
+}
+
+/** Seconds from kill to mail, by setting key. */
+async function runVilicus(ctx: BenchContext, smtp: SmtpSink, mails: Inbox): Promise<Map<string, number[]>> {
+  const trialsPerSetting = ctx.mode === 'quick' ? 3 : 30;
   // No VILICUS_MAIL_TO: each check mails only its own recipient; the group wait stays at its default.
   const s = await startBenchServer(ctx, 'detection', { VILICUS_SMTP_URL: smtp.url });
   const trials: Trial[] = [];
@@ -45,18 +61,23 @@ export async function benchDetection(ctx: BenchContext, summary: Summary): Promi
       60_000,
       () => agent.output(),
     );
-    const latencies = await Promise.all(trials.map((t) => runTrial(t, smtp)));
-    for (const setting of SETTINGS) {
-      const mine = latencies.filter((_, i) => trials[i]!.setting === setting).map((ms) => ms / 1000);
-      summary.add(`${setting.key}_p50_s`, percentile(mine, 50));
-      summary.add(`${setting.key}_p95_s`, percentile(mine, 95));
-      summary.add(`${setting.key}_max_s`, Math.max(...mine));
-      summary.add(`${setting.key}_trials`, mine.length);
-    }
+    const seconds = await Promise.all(
+      trials.map((t) =>
+        killToMail(
+          {
+            sleeper: t.sleeper,
+            spreadMs: t.setting.intervalMs,
+            timeoutMs: t.setting.intervalMs * 2 + 30_000,
+            isAlert: (m) => m.to.includes(t.recipient) && m.subject.startsWith('[CRITICAL]'),
+          },
+          mails,
+        ),
+      ),
+    );
+    return new Map(SETTINGS.map((setting) => [setting.key, seconds.filter((_, i) => trials[i]!.setting === setting)]));
   } finally {
     await Promise.all(trials.map((t) => t.sleeper.stop('SIGKILL')));
     await s.close();
-    await smtp.stop();
   }
 }
 
@@ -71,21 +92,4 @@ async function createTrial(s: BenchServer, setting: Setting, i: number): Promise
   };
   await admin(s, 'PUT', `/api/v1/checks/${name}`, { metadata: { name }, spec });
   return { setting, recipient, marker, sleeper: sleepWithMarker(marker) };
-}
-
-/** Kills the trial's process at a random point of one interval; ms until its mail was accepted. */
-async function runTrial(t: Trial, smtp: SmtpSink): Promise<number> {
-  await pause(Math.random() * t.setting.intervalMs);
-  const killedAt = Date.now();
-  await t.sleeper.stop('SIGKILL');
-  let acceptedAt = 0;
-  await waitFor(
-    async () => {
-      const mail = smtp.mails().find((m) => m.to.includes(t.recipient) && m.subject.startsWith('[CRITICAL]'));
-      if (mail) acceptedAt = Date.parse(mail.receivedAt);
-      return mail !== undefined;
-    },
-    t.setting.intervalMs * 2 + 30_000,
-  );
-  return acceptedAt - killedAt;
 }

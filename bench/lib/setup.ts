@@ -8,6 +8,7 @@ import { startLocalPostgres, type LocalPostgres } from '../../test/helpers/local
 import { createDatabase, dropDatabase } from '../../test/helpers/postgres.ts';
 import { fileURLToPath } from 'node:url';
 import { nodeScript, startServerProcess, waitFor, type ServerProc } from '../../test/helpers/processes.ts';
+import type { Summary } from './stats.ts';
 
 export type Mode = 'quick' | 'full' | 'long';
 
@@ -104,4 +105,14 @@ export async function admin<T = any>(s: BenchServer, method: string, path: strin
   const text = await response.text();
   if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text}`);
   return (text ? JSON.parse(text) : null) as T;
+}
+
+/**
+ * A peer program (an exporter, Prometheus) that is not installed: a note on a
+ * developer's machine, a failure in CI (CI=true), which must not skip it —
+ * as test/helpers/tools.ts does for the tests' tools.
+ */
+export function peerMissing(summary: Summary, message: string): void {
+  if (process.env['CI'] === 'true' || process.env['CI'] === '1') throw new Error(`${message}; CI must not skip it`);
+  summary.note(message);
 }

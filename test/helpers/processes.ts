@@ -37,6 +37,11 @@ export function nodeScript(script: string, args: string[]): Proc {
   return track(spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
+/** Another program (a benchmark's peer such as Prometheus), tracked like the CLI so killAll() ends it too. */
+export function program(path: string, args: string[]): Proc {
+  return track(spawn(path, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
 /** A process to monitor: `sleep` with a unique argument, so a pattern matches only it. */
 export function uniqueSleep(): { proc: Proc; marker: string } {
   const marker = `3000.${Math.floor(Math.random() * 1e9)}`;
