@@ -9,7 +9,7 @@
 import { sleepWithMarker, vilicus, waitFor, type Proc } from '../test/helpers/processes.ts';
 import { startSmtpSink, type SmtpSink } from '../test/helpers/smtp.ts';
 import { addLatencies, inbox, killToMail, type Inbox, type Setting } from './lib/kill-to-mail.ts';
-import { runPrometheusPeer } from './lib/prometheus-peer.ts';
+import { prometheusPeerInstalled, runPrometheusPeer } from './lib/prometheus-peer.ts';
 import { admin, startBenchServer, type BenchContext, type BenchServer } from './lib/setup.ts';
 import { percentile, type Summary } from './lib/stats.ts';
 
@@ -26,13 +26,14 @@ interface Trial {
 }
 
 export async function benchDetection(ctx: BenchContext, summary: Summary): Promise<void> {
+  const withPeer = prometheusPeerInstalled(summary);
   const smtp = await startSmtpSink();
   const mails = inbox(smtp);
   try {
     // Both mostly wait, so running them together saves minutes; the peer mails its own recipient.
     const [mine, peer] = await Promise.all([
       runVilicus(ctx, smtp, mails),
-      runPrometheusPeer(ctx.mode, mails, smtp.port, summary),
+      withPeer ? runPrometheusPeer(ctx.mode, mails, smtp.port) : new Map<string, number[]>(),
     ]);
     for (const setting of SETTINGS) addLatencies(summary, setting.key, mine.get(setting.key)!);
     for (const [key, seconds] of peer) {
