@@ -11,7 +11,9 @@
 //   databaseSources() already reads the outbox depth from the notification
 //   table; code without metrics (tests, tools) passes `noAlertsMetrics`.
 // - check states, agents: read from the database at scrape time
-//   (state-collector.ts), one query each, whatever the number of series.
+//   (state-collector.ts), one query each, whatever the number of series, and
+//   written as text next to the registry's (exposition.ts): the one place
+//   that is not on the registry, for speed.
 //
 // Leadership: off Kubernetes there is no election. Every replica runs the
 // singleton work and each round takes a PostgreSQL advisory lock, so any
@@ -25,7 +27,7 @@ import type { Logger } from '../log.ts';
 import { registerAlertsMetrics, type AlertsMetrics } from './alerts-metrics.ts';
 import { registerIngestMetrics, type IngestMetrics } from './ingest-metrics.ts';
 import { registerServerMetrics, type ServerSources } from './server-metrics.ts';
-import { registerStateCollectors, type StateSources } from './state-collector.ts';
+import { stateExposition, type StateSources } from './state-collector.ts';
 
 export type { AlertsMetrics, NotificationOutcome } from './alerts-metrics.ts';
 export { noAlertsMetrics } from './alerts-metrics.ts';
@@ -60,7 +62,7 @@ export function createMetrics(sources: MetricsSources, log?: Logger): Metrics {
     registry.removeSingleMetric(name);
   }
   const leaderFrom = registerServerMetrics(registry, sources, log);
-  registerStateCollectors(registry, sources, log);
+  const stateText = stateExposition(sources, log);
   const ingest = registerIngestMetrics(registry);
   const alerts = registerAlertsMetrics(registry, log);
   if (sources.outboxDepth) alerts.outboxDepthFrom(sources.outboxDepth);
@@ -70,7 +72,8 @@ export function createMetrics(sources: MetricsSources, log?: Logger): Metrics {
     alerts,
     leaderFrom,
     async scrape() {
-      return { contentType: registry.contentType, body: await registry.metrics() };
+      const [text, states] = await Promise.all([registry.metrics(), stateText()]);
+      return { contentType: registry.contentType, body: text + states };
     },
   };
 }

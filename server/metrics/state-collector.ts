@@ -2,10 +2,14 @@
 // database is the truth (any replica may have written a state), so nothing
 // here is kept in memory between scrapes: a deleted check or agent vanishes
 // from the next scrape, and every replica exports the same numbers.
-import { Gauge, type Registry } from 'prom-client';
+//
+// One series per (check, agent) pair and metric, never per result. These
+// families are written as text from the rows (exposition.ts), not through
+// prom-client gauges: at 20,000 states (60,000 series) a scrape went from
+// ~320 to ~145 ms, most of it on the event loop that also answers the agents.
 import type { AgentFact, StateFact } from '../db/dashboard.repository.ts';
 import type { Logger } from '../log.ts';
-import { sharedPerScrape } from './per-scrape.ts';
+import { gaugeFamily, labelSet, type Sample } from './exposition.ts';
 import { statusCode } from './status-code.ts';
 
 export interface StateSources {
@@ -15,107 +19,72 @@ export interface StateSources {
   agents(): Promise<AgentFact[]>;
 }
 
-interface Snapshot {
-  states: StateFact[];
-  agents: AgentFact[];
-}
+export const STATE_FAMILIES = {
+  vilicus_check_status:
+    'Current state of a check on an agent: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (Nagios exit codes)',
+  vilicus_check_value: 'Last value a check reported on an agent: busy percent for cpu, matching processes for process',
+  vilicus_check_status_since_timestamp_seconds: 'When the current state of a check on an agent began (Unix time)',
+  vilicus_agent_last_seen_timestamp_seconds:
+    'When an agent last checked in (Unix time); absent for an agent that never did',
+  vilicus_agent_missing: 'Whether an agent is missing (1: silent past its deadline, its checks are UNKNOWN) or not (0)',
+  vilicus_database_up: 'Whether this scrape could read the check states from the database (1) or not (0)',
+} as const;
 
-// Bounded: one series per (check, agent) pair, never per result.
-const CHECK_LABELS = ['namespace', 'check', 'kind', 'agent'] as const;
-
-export function registerStateCollectors(registry: Registry, sources: StateSources, log: Logger | undefined): void {
-  const snapshot = sharedPerScrape(async (): Promise<Snapshot | null> => {
+/** The text of the state and agent families for one scrape: one read of each table. */
+export function stateExposition(sources: StateSources, log: Logger | undefined): () => Promise<string> {
+  return async () => {
+    let states: StateFact[] = [];
+    let agents: AgentFact[] = [];
+    let up = 1;
     try {
-      const [states, agents] = await Promise.all([sources.states(), sources.agents()]);
-      return { states, agents };
+      [states, agents] = await Promise.all([sources.states(), sources.agents()]);
     } catch (error) {
       log?.warn({ err: error }, 'metrics: could not read states from the database');
-      return null;
+      up = 0;
     }
-  });
-  const filled = <L extends string>(
-    name: string,
-    help: string,
-    labelNames: readonly L[],
-    fill: (gauge: Gauge<L>, data: Snapshot) => void,
-  ): void => {
-    new Gauge<L>({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      async collect() {
-        const data = await snapshot();
-        this.reset();
-        if (data) fill(this, data);
-      },
-    });
+    return checkFamilies(states) + agentFamilies(agents) + family('vilicus_database_up', [{ labels: '', value: up }]);
   };
-  registerCheckGauges(filled);
-  registerAgentGauges(filled);
-  new Gauge({
-    name: 'vilicus_database_up',
-    help: 'Whether this scrape could read the check states from the database (1) or not (0)',
-    registers: [registry],
-    async collect() {
-      this.set((await snapshot()) ? 1 : 0);
-    },
+}
+
+const family = (name: keyof typeof STATE_FAMILIES, samples: Iterable<Sample>): string =>
+  gaugeFamily(name, STATE_FAMILIES[name], samples);
+
+function checkFamilies(states: StateFact[]): string {
+  // The label set is the same in the three families: escaped once per state.
+  const labels = states.map((s) =>
+    labelSet([
+      ['namespace', s.namespace],
+      ['check', s.check],
+      ['kind', s.kind],
+      ['agent', s.agent],
+    ]),
+  );
+  const status: Sample[] = [];
+  const value: Sample[] = [];
+  const since: Sample[] = [];
+  states.forEach((s, i) => {
+    status.push({ labels: labels[i]!, value: statusCode(s.status) });
+    if (s.value !== null) value.push({ labels: labels[i]!, value: s.value });
+    since.push({ labels: labels[i]!, value: s.since });
   });
-}
-
-type Filled = <L extends string>(
-  name: string,
-  help: string,
-  labelNames: readonly L[],
-  fill: (gauge: Gauge<L>, data: Snapshot) => void,
-) => void;
-
-function checkLabels(s: StateFact): Record<(typeof CHECK_LABELS)[number], string> {
-  return { namespace: s.namespace, check: s.check, kind: s.kind, agent: s.agent };
-}
-
-function registerCheckGauges(filled: Filled): void {
-  filled(
-    'vilicus_check_status',
-    'Current state of a check on an agent: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (Nagios exit codes)',
-    CHECK_LABELS,
-    (gauge, { states }) => {
-      for (const s of states) gauge.set(checkLabels(s), statusCode(s.status));
-    },
-  );
-  filled(
-    'vilicus_check_value',
-    'Last value a check reported on an agent: busy percent for cpu, matching processes for process',
-    CHECK_LABELS,
-    (gauge, { states }) => {
-      for (const s of states) if (s.value !== null) gauge.set(checkLabels(s), s.value);
-    },
-  );
-  filled(
-    'vilicus_check_status_since_timestamp_seconds',
-    'When the current state of a check on an agent began (Unix time)',
-    CHECK_LABELS,
-    (gauge, { states }) => {
-      for (const s of states) gauge.set(checkLabels(s), s.since);
-    },
+  return (
+    family('vilicus_check_status', status) +
+    family('vilicus_check_value', value) +
+    family('vilicus_check_status_since_timestamp_seconds', since)
   );
 }
 
-function registerAgentGauges(filled: Filled): void {
-  filled(
-    'vilicus_agent_last_seen_timestamp_seconds',
-    'When an agent last checked in (Unix time); absent for an agent that never did',
-    ['agent'],
-    (gauge, { agents }) => {
-      for (const a of agents) if (a.lastSeenAt !== null) gauge.set({ agent: a.name }, a.lastSeenAt);
-    },
-  );
-  filled(
-    'vilicus_agent_missing',
-    'Whether an agent is missing (1: silent past its deadline, its checks are UNKNOWN) or not (0)',
-    ['agent'],
-    (gauge, { agents }) => {
-      for (const a of agents) gauge.set({ agent: a.name }, a.missing ? 1 : 0);
-    },
+function agentFamilies(agents: AgentFact[]): string {
+  const labels = agents.map((a) => labelSet([['agent', a.name]]));
+  const seen: Sample[] = [];
+  agents.forEach((a, i) => {
+    if (a.lastSeenAt !== null) seen.push({ labels: labels[i]!, value: a.lastSeenAt });
+  });
+  return (
+    family('vilicus_agent_last_seen_timestamp_seconds', seen) +
+    family(
+      'vilicus_agent_missing',
+      agents.map((a, i) => ({ labels: labels[i]!, value: a.missing ? 1 : 0 })),
+    )
   );
 }
