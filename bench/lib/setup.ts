@@ -8,6 +8,7 @@ import { startLocalPostgres, type LocalPostgres } from '../../test/helpers/local
 import { createDatabase, dropDatabase } from '../../test/helpers/postgres.ts';
 import { fileURLToPath } from 'node:url';
 import { nodeScript, startServerProcess, waitFor, type ServerProc } from '../../test/helpers/processes.ts';
+import { inCi } from '../../test/helpers/tools.ts';
 import type { Summary } from './stats.ts';
 
 export type Mode = 'quick' | 'full' | 'long';
@@ -113,6 +114,6 @@ export async function admin<T = any>(s: BenchServer, method: string, path: strin
  * as test/helpers/tools.ts does for the tests' tools.
  */
 export function peerMissing(summary: Summary, message: string): void {
-  if (process.env['CI'] === 'true' || process.env['CI'] === '1') throw new Error(`${message}; CI must not skip it`);
+  if (inCi()) throw new Error(`${message}; CI must not skip it`);
   summary.note(message);
 }

@@ -47,9 +47,10 @@ export class IngestService {
     // One fork for every batch: writeBatch only borrows its pool and query compiler, never its identity map.
     const em = orm.em.fork();
     const write = observed((items) => writeBatch(em, items, now()), observer);
+    // Unset: GroupCommitter's defaults.
     this.committer = new GroupCommitter(write, {
-      concurrency: commits.concurrentCommits ?? 1,
-      maxItems: commits.maxItemsPerCommit ?? 5000,
+      concurrency: commits.concurrentCommits,
+      maxItems: commits.maxItemsPerCommit,
     });
   }
 

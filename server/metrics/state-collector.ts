@@ -19,7 +19,7 @@ export interface StateSources {
   agents(): Promise<AgentFact[]>;
 }
 
-export const STATE_FAMILIES = {
+const STATE_FAMILIES = {
   vilicus_check_status:
     'Current state of a check on an agent: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (Nagios exit codes)',
   vilicus_check_value: 'Last value a check reported on an agent: busy percent for cpu, matching processes for process',

@@ -32,14 +32,14 @@ export function vilicus(args: string[], env: Record<string, string> = {}): Proc 
   return track(child);
 }
 
-/** Another Node script of the repository (a benchmark's helper process), tracked like the CLI. */
-export function nodeScript(script: string, args: string[]): Proc {
-  return track(spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
-}
-
 /** Another program (a benchmark's peer such as Prometheus), tracked like the CLI so killAll() ends it too. */
 export function program(path: string, args: string[]): Proc {
   return track(spawn(path, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+/** Another Node script of the repository (a benchmark's helper process), run by this same node. */
+export function nodeScript(script: string, args: string[]): Proc {
+  return program(process.execPath, [script, ...args]);
 }
 
 /** A process to monitor: `sleep` with a unique argument, so a pattern matches only it. */

@@ -51,6 +51,10 @@ export async function startSmtpSink(options: { reject?: number } = {}): Promise<
     await waitFor(async () => out.includes('listening'), 10_000);
   };
   await start(options);
+  const stop = async (): Promise<void> => {
+    await proc?.stop();
+    proc = null;
+  };
   return {
     url: `smtp://127.0.0.1:${port}`,
     port,
@@ -61,13 +65,9 @@ export async function startSmtpSink(options: { reject?: number } = {}): Promise<
             .filter(Boolean)
             .map((l) => JSON.parse(l) as ReceivedMail)
         : [],
-    stop: async () => {
-      await proc?.stop();
-      proc = null;
-    },
+    stop,
     close: async () => {
-      await proc?.stop();
-      proc = null;
+      await stop();
       rmSync(dir, { recursive: true, force: true });
     },
     start,

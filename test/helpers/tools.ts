@@ -11,9 +11,14 @@ export interface Tool {
   require(): string;
 }
 
+/** Whether this runs in CI (CI=true or 1), where a missing tool or peer fails instead of being skipped. */
+export function inCi(): boolean {
+  return process.env['CI'] === 'true' || process.env['CI'] === '1';
+}
+
 export function tool(path: string, debianPackage: string): Tool {
   const found = existsSync(path);
-  const ci = process.env['CI'] === 'true' || process.env['CI'] === '1';
+  const ci = inCi();
   if (!found && !ci)
     console.log(`[vilicus:test] ${path} not found: its tests are skipped (apt-get install ${debianPackage})`);
   return {

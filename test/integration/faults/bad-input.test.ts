@@ -8,6 +8,7 @@ import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, killAll, startServerProcess, type ServerProc } from '../../helpers/processes.ts';
+import { inCi } from '../../helpers/tools.ts';
 
 const run = promisify(execFile);
 const adminToken = `admin-${crypto.randomUUID()}`;
@@ -162,8 +163,7 @@ function findSchemathesis(): string | null {
 async function schemathesis(url: string, token: string): Promise<{ code: number; output: string }> {
   const command = findSchemathesis();
   if (!command) {
-    const ci = process.env['CI'] === 'true' || process.env['CI'] === '1';
-    if (ci) throw new Error('schemathesis is required in CI (pip install schemathesis)');
+    if (inCi()) throw new Error('schemathesis is required in CI (pip install schemathesis)');
     console.log('[vilicus:test] schemathesis not found (pip install schemathesis): its run is skipped');
     return { code: 0, output: '' };
   }

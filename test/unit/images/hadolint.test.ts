@@ -7,11 +7,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { inCi } from '../../helpers/tools.ts';
 import { toolsDir } from '../../k8s/binaries.ts';
 
 const HADOLINT_VERSION = '2.15.1';
 const path = process.env['HADOLINT_BIN'] || join(toolsDir(), `hadolint-${HADOLINT_VERSION}`, 'bin', 'hadolint');
-const ci = process.env['CI'] === 'true' || process.env['CI'] === '1';
+const ci = inCi();
 const found = existsSync(path);
 if (!found && !ci)
   console.log(
