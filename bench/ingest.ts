@@ -43,25 +43,16 @@ export async function benchIngest(ctx: BenchContext, summary: Summary): Promise<
       await simulateAgents({ url: s.server.url, agents: all, batch: 1, durationMs: 1000 }),
       await simulateAgents({ url: naive.server.url, agents: naiveAll, batch: 1, durationMs: 1000 }),
     ];
-    const t: Totals = { raw: [], http: [], seed: new Map(), naive: new Map() };
-    const push = (map: Map<number, SimReport[]>, level: number, r: SimReport) =>
-      map.set(level, [...(map.get(level) ?? []), r]);
+    const byLevel = () => new Map<number, SimReport[]>(SEED_LEVELS.map((level) => [level, []]));
+    const t: Totals = { raw: [], http: [], seed: byLevel(), naive: byLevel() };
     for (let round = 0; round < rounds; round++) {
       t.raw.push(await rawInserts(s.databaseUrl, agents, phaseMs));
       t.http.push(await simulateAgents({ url: s.server.url, agents, batch: BATCH, durationMs: phaseMs }));
       for (const level of SEED_LEVELS) {
-        const seedAgents = all.slice(0, level);
-        const naiveAgents = naiveAll.slice(0, level);
-        push(
-          t.naive,
-          level,
-          await simulateAgents({ url: naive.server.url, agents: naiveAgents, batch: 1, durationMs: phaseMs }),
-        );
-        push(
-          t.seed,
-          level,
-          await simulateAgents({ url: s.server.url, agents: seedAgents, batch: 1, durationMs: phaseMs }),
-        );
+        const [seedAgents, naiveAgents] = [all.slice(0, level), naiveAll.slice(0, level)];
+        const phase = { batch: 1, durationMs: phaseMs };
+        t.naive.get(level)!.push(await simulateAgents({ url: naive.server.url, agents: naiveAgents, ...phase }));
+        t.seed.get(level)!.push(await simulateAgents({ url: s.server.url, agents: seedAgents, ...phase }));
       }
     }
     report(summary, t);
