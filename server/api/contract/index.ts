@@ -8,3 +8,4 @@ export * from './check.ts';
 export * from './agent.ts';
 export * from './error.ts';
 export * from './alerts.ts';
+export * from './backoff.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBackoff } from '../../../agent/backoff.ts';
+import { backoffDelayMs, createBackoff } from '../../../server/api/contract/backoff.ts';
 
 /** The first n delays of a backoff. */
 const delays = (backoff: { next(): number }, n: number): number[] => Array.from({ length: n }, () => backoff.next());
@@ -51,5 +51,23 @@ describe('createBackoff', () => {
   it('rounds to whole milliseconds', () => {
     expect(createBackoff(500, 30_000, () => 0.3333).next()).toBe(250);
     expect(createBackoff(1_000, 30_000, () => 0.6667).next()).toBe(667);
+  });
+});
+
+describe('backoffDelayMs', () => {
+  it.each<[string, number, number, number]>([
+    // attempt, random, expected
+    ['first attempt at the top of the range is the base', 0, 1, 500],
+    ['tenth attempt is capped', 10, 1, 30_000],
+    ['a huge attempt number stays at the cap, not Infinity', 10_000, 1, 30_000],
+    ['the floor is half the base', 3, 0, 250],
+  ])('%s', (_name, attempt, random, expected) => {
+    expect(backoffDelayMs(attempt, 500, 30_000, () => random)).toBe(expected);
+  });
+
+  it('matches the stateful backoff draw for draw', () => {
+    const backoff = createBackoff(200, 5_000, () => 0.7);
+    for (let attempt = 0; attempt < 10; attempt++)
+      expect(backoff.next()).toBe(backoffDelayMs(attempt, 200, 5_000, () => 0.7));
   });
 });
