@@ -1,10 +1,11 @@
 // The embedded default: PGlite (PostgreSQL compiled to WebAssembly) on a data
 // folder, served over the PostgreSQL wire protocol so the one postgresql
 // driver, schema and migrations serve both modes.
-import { mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { privateDir } from '../private-dir.ts';
 
 export interface EmbeddedDatabase {
   /** A directory (unix socket) or 127.0.0.1. */
@@ -15,9 +16,11 @@ export interface EmbeddedDatabase {
 
 export async function startEmbedded(dataDir: string): Promise<EmbeddedDatabase> {
   const dir = resolve(dataDir);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  privateDir(dir);
   const releaseLock = lockDataDir(dir);
   try {
+    // PGlite makes its folder 0755 and keeps an existing one's mode.
+    privateDir(join(dir, 'pgdata'));
     const db = await PGlite.create({ dataDir: join(dir, 'pgdata') });
     // A unix socket inside the 0700 data dir: no other local user can connect
     // (the socket path must stay under the OS limit of ~107 bytes).

@@ -92,9 +92,11 @@ export async function startServerProcess(opts: {
   if (opts.databaseUrl) args.push('--database-url', opts.databaseUrl);
   const proc = vilicus(args, { VILICUS_ADMIN_TOKEN: opts.adminToken, ...opts.env });
   const url = `http://127.0.0.1:${port}`;
+  // A fresh embedded database is an initdb in WebAssembly: with eight suites on two
+  // cores (load average 20-30) that alone took 27 s, so the wait is generous.
   await waitFor(
     async () => (await fetch(`${url}/readyz`).catch(() => null))?.status === 200,
-    30_000,
+    120_000,
     () => proc.output(),
   );
   return { ...proc, url };

@@ -14,6 +14,7 @@ const DEFAULTS: Loaded = {
   retentionMs: 7 * 86_400_000,
   missingAfter: 3,
   bodyLimit: 1_048_576,
+  requestTimeoutMs: 30_000,
   smtpUrl: undefined,
   mailFrom: 'vilicus@localhost',
   mailTo: [],
