@@ -2,13 +2,16 @@
 // real server process: text the database cannot store, long names, broken
 // URLs, wrong content types, prototype poisoning, slow and unauthenticated
 // bodies on raw sockets (node:net), and the files the server leaves behind.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, killAll, startServerProcess, type ServerProc } from '../../helpers/processes.ts';
 
+const run = promisify(execFile);
 const dataDir = mkdtempSync(join(tmpdir(), 'vilicus-fault-edge-'));
 let server: ServerProc;
 let adminToken: string;
@@ -242,5 +245,37 @@ describe('slow and unauthenticated bodies', () => {
   it('still serves after all of it', async () => {
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     expect(server.child.exitCode).toBeNull();
+  });
+});
+
+describe('vilicus apply -f with several documents', () => {
+  const cli = (args: string[]) =>
+    run(process.execPath, ['server/cli/main.ts', ...args, '--server', server.url, '--admin-token', adminToken]).then(
+      ({ stdout }) => ({ code: 0, out: stdout }),
+      (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, out: error.stderr }),
+    );
+  const doc = (name: string, spec: string) =>
+    `apiVersion: vilicus.dev/v1alpha1\nkind: Check\nmetadata: { name: ${name} }\nspec: ${spec}\n`;
+
+  it('applies none when one is not valid, and names each bad one with its field', async () => {
+    const file = join(dataDir, 'checks.yaml');
+    const good = [doc('apply-one', '{ cpu: { above: 90 } }'), doc('apply-two', '{ cpu: { above: 80 } }')];
+    const bad = [
+      doc('apply-bad-threshold', '{ cpu: { above: 900 } }'),
+      doc('apply-bad-field', '{ cpu: { above: 90 }, bogus: 1 }'),
+    ];
+    writeFileSync(file, [good[0], bad[0], good[1], bad[1]].join('---\n'));
+    const refused = await cli(['apply', '-f', file]);
+    expect(refused.code).toBe(1);
+    expect(refused.out).toContain('nothing applied: 2 of 4 documents not valid');
+    expect(refused.out).toContain(`${file} document 2 (check/apply-bad-threshold): spec/cpu/above: must be <= 100`);
+    expect(refused.out).toContain(`${file} document 4 (check/apply-bad-field): spec/bogus: unknown field "bogus"`);
+    expect((await admin('GET', '/api/v1/checks/apply-one')).status).toBe(404);
+
+    writeFileSync(file, good.join('---\n'));
+    expect(await cli(['apply', '-f', file])).toEqual({
+      code: 0,
+      out: 'check/apply-one created\ncheck/apply-two created\n',
+    });
   });
 });
