@@ -27,3 +27,21 @@ export function isProblem(status: StateStatus): boolean {
 }
 
 export const statuses: readonly Status[] = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'];
+
+export interface StateSummary {
+  ok: number;
+  warning: number;
+  critical: number;
+  unknown: number;
+  pending: number;
+}
+
+/** Counts of what the agents show (a PENDING agent shows nothing yet) and of problems waiting for their window. */
+export function stateSummary(states: readonly { status: StateStatus; pending: object | null }[]): StateSummary {
+  const summary = { ok: 0, warning: 0, critical: 0, unknown: 0, pending: 0 };
+  for (const s of states) {
+    if (s.status !== 'PENDING') summary[s.status.toLowerCase() as Lowercase<Status>]++;
+    if (s.pending) summary.pending++;
+  }
+  return summary;
+}
