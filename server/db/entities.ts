@@ -69,6 +69,7 @@ export const CheckState = defineEntity({
   properties: {
     check: () => p.manyToOne(Check).primary().deleteRule('cascade'),
     agent: () => p.manyToOne(Agent).primary().deleteRule('cascade'),
+    /** OK, WARNING, CRITICAL, UNKNOWN, or PENDING (no state yet: a first problem inside its `for:` window). */
     status: p.text(),
     since: p.datetime(),
     value: p.double().nullable(),
@@ -82,6 +83,10 @@ export const CheckState = defineEntity({
     flapping: p.boolean().default(false),
     /** When the open problem was last mailed (the reminder clock). */
     notifiedAt: p.datetime().nullable(),
+    /** The problem waiting for its `for:` window (status PENDING: none counted yet); null when none waits. */
+    pendingStatus: p.text().nullable(),
+    pendingSince: p.datetime().nullable(),
+    pendingCountsAt: p.datetime().nullable(),
     updatedAt: p.datetime(),
   },
 });

@@ -14,7 +14,8 @@ import { applyResult, type CheckState, type EvaluationRules, type Transition } f
 import type { Status } from '../domain/status.ts';
 import { inlineSql } from './inline-sql.ts';
 import { notificationsInsert, type OutboxRow } from './outbox.repository.ts';
-import { sql, STATE_DATES, withDates, type Db } from './sql.ts';
+import { sql, type Db } from './sql.ts';
+import { stateColumns, toCheckState, type StateColumns } from './state-row.ts';
 
 export interface ResultItem {
   id: string;
@@ -138,8 +139,7 @@ function evaluate(
 
 interface LockedRow {
   stored: string[];
-  states: (Omit<CheckState, (typeof STATE_DATES)[number]> &
-    Record<(typeof STATE_DATES)[number], string | null> & { key: Key })[];
+  states: (StateColumns & { key: Key })[];
 }
 
 /**
@@ -161,9 +161,7 @@ function insertAndLock(unordered: readonly ResultItem[], keys: Key[], receivedAt
         ${items.map((i) => i.message)}::text[], ${items.map((i) => i.observedAt)}::timestamptz[]) as u
       on conflict (id) do nothing returning id
     ), locked as (
-      select s.check_id || '/' || s.agent_id as key, status, since, value, message,
-             last_observed_at as "lastObservedAt", warn_since as "warnSince", crit_since as "critSince",
-             last_raw as "lastRaw", change_bits as "changeBits", flapping, notified_at as "notifiedAt"
+      select s.check_id || '/' || s.agent_id as key, ${stateColumns}
       from "check_state" s join unnest(${checks}::uuid[], ${agents}::uuid[]) as k(check_id, agent_id)
         on s.check_id = k.check_id and s.agent_id = k.agent_id
       order by s.check_id, s.agent_id for update of s
@@ -175,9 +173,7 @@ function insertAndLock(unordered: readonly ResultItem[], keys: Key[], receivedAt
 function readLocked(row: LockedRow): { stored: Set<string>; states: Map<Key, CheckState> } {
   return {
     stored: new Set(row.stored),
-    states: new Map(
-      row.states.map(({ key, ...state }) => [key, withDates(state, STATE_DATES) as unknown as CheckState]),
-    ),
+    states: new Map(row.states.map(({ key, ...state }) => [key, toCheckState(state)])),
   };
 }
 
@@ -205,15 +201,19 @@ function statesWrite(states: Map<Key, CheckState>, keys: Key[], now: Date, mode:
       value = excluded.value, message = excluded.message, last_observed_at = excluded.last_observed_at,
       warn_since = excluded.warn_since, crit_since = excluded.crit_since, last_raw = excluded.last_raw,
       change_bits = excluded.change_bits, flapping = excluded.flapping, notified_at = excluded.notified_at,
-      updated_at = excluded.updated_at`;
+      pending_status = excluded.pending_status, pending_since = excluded.pending_since,
+      pending_counts_at = excluded.pending_counts_at, updated_at = excluded.updated_at`;
   return sql`
     insert into "check_state" (check_id, agent_id, status, since, value, message, last_observed_at, warn_since,
-                               crit_since, last_raw, change_bits, flapping, notified_at, updated_at)
+                               crit_since, last_raw, change_bits, flapping, notified_at, pending_status,
+                               pending_since, pending_counts_at, updated_at)
     select u.*, ${now}::timestamptz from unnest(${checks}::uuid[], ${agents}::uuid[], ${col((s) => s.status)}::text[],
       ${col((s) => s.since)}::timestamptz[], ${col((s) => s.value)}::float8[], ${col((s) => s.message)}::text[],
       ${col((s) => s.lastObservedAt)}::timestamptz[], ${col((s) => s.warnSince)}::timestamptz[],
       ${col((s) => s.critSince)}::timestamptz[], ${col((s) => s.lastRaw)}::text[], ${col((s) => s.changeBits)}::int[],
-      ${col((s) => s.flapping)}::bool[], ${col((s) => s.notifiedAt)}::timestamptz[]) as u
+      ${col((s) => s.flapping)}::bool[], ${col((s) => s.notifiedAt)}::timestamptz[],
+      ${col((s) => s.pending?.status ?? null)}::text[], ${col((s) => s.pending?.since ?? null)}::timestamptz[],
+      ${col((s) => s.pending?.countsAt ?? null)}::timestamptz[]) as u
     on conflict (check_id, agent_id) ${onConflict}`;
 }
 

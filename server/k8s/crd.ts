@@ -64,7 +64,7 @@ const STATUS: Json = {
     summary: {
       type: 'object',
       properties: Object.fromEntries(
-        ['ok', 'warning', 'critical', 'unknown', 'failing'].map((k) => [k, { type: 'integer' }]),
+        ['ok', 'warning', 'critical', 'unknown', 'pending', 'failing'].map((k) => [k, { type: 'integer' }]),
       ),
     },
     failing: {
@@ -76,6 +76,21 @@ const STATUS: Json = {
           node: { type: 'string' },
           status: { type: 'string' },
           since: { type: 'string', format: 'date-time' },
+          message: { type: 'string' },
+        },
+      },
+    },
+    pending: {
+      type: 'array',
+      maxItems: 50,
+      description: 'Problems waiting for their for: window: not failing until countsAt',
+      items: {
+        type: 'object',
+        properties: {
+          node: { type: 'string' },
+          status: { type: 'string' },
+          since: { type: 'string', format: 'date-time' },
+          countsAt: { type: 'string', format: 'date-time' },
           message: { type: 'string' },
         },
       },
@@ -127,6 +142,7 @@ export function checkCrd(): Json {
             { name: 'Status', type: 'string', jsonPath: '.status.health' },
             { name: 'OK', type: 'integer', jsonPath: '.status.summary.ok' },
             { name: 'Failing', type: 'integer', jsonPath: '.status.summary.failing' },
+            { name: 'Pending', type: 'integer', jsonPath: '.status.summary.pending' },
             { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
           ],
           schema: {

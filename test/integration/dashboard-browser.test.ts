@@ -122,6 +122,41 @@ describe.runIf(chromiumBinary.run)('dashboard in Chromium', () => {
     await page.locator('#silence-dialog').waitFor({ state: 'hidden' });
     expect((await call('GET', '/api/v1/silences')).body.items).toHaveLength(1);
 
+    // A problem inside its for: window is pending, shown apart from the problems with since and countsAt.
+    // host-b has no agent process: the test posts its results, with observed times it chooses.
+    const quiet = await call('POST', '/api/v1/agents', { name: 'host-b', labels: { role: 'batch' } });
+    const windowed = await call('PUT', '/api/v1/checks/cpu-window', {
+      metadata: { name: 'cpu-window' },
+      spec: { cpu: { above: 90, for: '10m' }, nodeSelector: { matchLabels: { role: 'batch' } }, interval: '10s' },
+    });
+    const first = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
+    const countsAt = new Date(first.getTime() + 600_000).toISOString();
+    const posted = await api(server.url, quiet.body.token)('POST', '/api/v1/check_history/', [
+      {
+        check: windowed.body.metadata.uid,
+        status: 'CRITICAL',
+        value: 99,
+        message: 'CPU 99.0% busy',
+        observedAt: first.toISOString(),
+      },
+    ]);
+    expect(posted.body.accepted).toBe(1);
+    await page.goto(`${server.url}/`);
+    const row = page.locator('#pending tr[data-agent="host-b"]');
+    await row.waitFor({ timeout: 15_000 });
+    const note = row.locator('.pending-note');
+    expect(await note.textContent()).toMatch(/^CRITICAL pending since .+, counts at .+$/);
+    expect(
+      await note.locator('time').evaluateAll((times: any[]) => times.map((t) => t.getAttribute('datetime'))),
+    ).toEqual([first.toISOString(), countsAt]);
+    expect(await row.locator('.badge').textContent()).toBe('PENDING');
+    expect(await page.locator('#problems tr[data-agent="host-b"]').count()).toBe(0); // not failing
+    await page.goto(`${server.url}/#/checks/default/cpu-window`);
+    const stateRow = page.locator('tr[data-agent="host-b"]');
+    await stateRow.locator('.pending-note').waitFor({ timeout: 15_000 });
+    expect(await stateRow.locator('.pending-note').textContent()).toMatch(/^CRITICAL pending since .+, counts at .+$/);
+    await page.screenshot({ path: join(shots, 'pending.png'), fullPage: true });
+
     expect(problems).toEqual([]);
     await agentProc.stop();
     await server.stop();

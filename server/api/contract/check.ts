@@ -4,7 +4,7 @@ import Type from 'typebox';
 import { LabelMap } from './text.ts';
 import { Duration } from './duration-schema.ts';
 import { ProbeProperties } from './probes/index.ts';
-import { Status } from './result.ts';
+import { PendingView, StateStatus } from './result.ts';
 
 export const CheckName = Type.String({
   minLength: 1,
@@ -68,11 +68,12 @@ export type CheckDocument = Type.Static<typeof CheckDocument>;
 
 export const AgentCheckStatus = Type.Object({
   agent: Type.String(),
-  status: Status,
+  status: StateStatus,
   since: Type.String({ format: 'date-time' }),
   message: Type.Union([Type.String(), Type.Null()]),
   value: Type.Union([Type.Number(), Type.Null()]),
   lastResultAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  pending: PendingView,
 });
 export type AgentCheckStatus = Type.Static<typeof AgentCheckStatus>;
 
@@ -82,6 +83,9 @@ export const CheckStatusView = Type.Object({
     warning: Type.Integer(),
     critical: Type.Integer(),
     unknown: Type.Integer(),
+    pending: Type.Integer({
+      description: 'Agents whose problem waits for its for: window (a PENDING agent counts only here)',
+    }),
   }),
   agents: Type.Array(AgentCheckStatus),
 });
