@@ -30,6 +30,7 @@ const DEFAULTS: Loaded = {
   agentServiceAccount: 'vilicus-agent',
   logLevel: 'info',
   inCluster: false,
+  nodeOptions: '',
 };
 
 describe('loadServerConfig', () => {
