@@ -213,6 +213,8 @@ export const serverSettings = {
 export type ServerConfig = SettingsOf<typeof serverSettings> & {
   /** Running in a Kubernetes pod (the kubelet sets KUBERNETES_SERVICE_HOST). */
   inCluster: boolean;
+  /** NODE_OPTIONS as this process was started with: V8 flags given there win over the server's own (v8-flags.ts). */
+  nodeOptions: string;
 };
 
 export function loadServerConfig(
@@ -220,7 +222,11 @@ export function loadServerConfig(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): ServerConfig {
   const settings = resolveSettings(serverSettings, parseFlags(serverSettings, argv), env);
-  return Object.freeze({ ...settings, inCluster: Boolean(env['KUBERNETES_SERVICE_HOST']) });
+  return Object.freeze({
+    ...settings,
+    inCluster: Boolean(env['KUBERNETES_SERVICE_HOST']),
+    nodeOptions: env['NODE_OPTIONS'] ?? '',
+  });
 }
 
 /** The CLI's client commands (apply, get, agents) talk to a running server. */

@@ -31,6 +31,7 @@ const DEFAULTS: Loaded = {
   agentServiceAccount: 'vilicus-agent',
   logLevel: 'info',
   inCluster: false,
+  nodeOptions: '',
 };
 
 describe('loadServerConfig', () => {
