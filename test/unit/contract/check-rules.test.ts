@@ -27,6 +27,9 @@ describe('specProblems', () => {
     ['a cpu check with warnAbove below above and a window', cpuSpec({ above: 90, warnAbove: 70, for: '5m' })],
     // the shortest allowed interval
     ['an interval of exactly 1s', processSpec(undefined, { interval: '1s' })],
+    // the longest allowed interval, and window
+    ['an interval of exactly 24h', processSpec(undefined, { interval: '24h' })],
+    ['a cpu window of exactly 24h', cpuSpec({ above: 90, for: '23h60m' })],
     // an interval in milliseconds that adds up to more than 1s
     ['an interval of 1500ms', processSpec(undefined, { interval: '1500ms' })],
     // a fixed count
@@ -73,6 +76,13 @@ describe('specProblems', () => {
     ['a cpu window that is not a duration', cpuSpec({ above: 90, for: 'a while' }), ['/spec/cpu/for']],
     // too frequent
     ['an interval below 1s', processSpec(undefined, { interval: '999ms' }), ['/spec/interval']],
+    // past the documented maximum (and Node's timer limit, ~24.8 days, where the agent span)
+    ['an interval over 24h', processSpec(undefined, { interval: '24h1ms' }), ['/spec/interval']],
+    ['an interval of 720h', processSpec(undefined, { interval: '720h' }), ['/spec/interval']],
+    // a number no Date can hold (check-outs answered 500 with "0NaN-NaN-…")
+    ['an interval of 10^20 hours', processSpec(undefined, { interval: '99999999999999999999h' }), ['/spec/interval']],
+    ['a cpu window over 24h', cpuSpec({ above: 90, for: '25h' }), ['/spec/cpu/for']],
+    ['a cpu window of 10^20 hours', cpuSpec({ above: 90, for: '99999999999999999999h' }), ['/spec/cpu/for']],
     // zero
     ['an interval of 0s', processSpec(undefined, { interval: '0s' }), ['/spec/interval']],
     // not a duration
