@@ -21,6 +21,9 @@ describe('specProblems', () => {
     ['a process check by name', processSpec()],
     // by command-line pattern instead
     ['a process check by pattern', processSpec({ pattern: '^/usr/sbin/nginx -g' })],
+    // catastrophic for a backtracking engine, linear for the fallback: accepted, and bounded (process-pattern.ts)
+    ['a nested quantifier', processSpec({ pattern: '^(a+)+$' })],
+    ['a counted repetition of 16', processSpec({ pattern: '^[0-9]{1,16}$' })],
     // the smallest cpu check
     ['a cpu check', cpuSpec()],
     // cpu with every option
@@ -62,6 +65,10 @@ describe('specProblems', () => {
     ['both name and pattern', processSpec({ name: 'nginx', pattern: 'nginx' }), ['/spec/process']],
     // an unbalanced group
     ['an invalid regular expression', processSpec({ pattern: '(nginx' }), ['/spec/process/pattern']],
+    // valid JavaScript, but no linear-time engine can run it: refused, so no pattern can hang the agent
+    ['a pattern with a backreference', processSpec({ pattern: '^(a+)\\1$' }), ['/spec/process/pattern']],
+    ['a pattern with a lookahead', processSpec({ pattern: 'java(?=.*-Xmx)' }), ['/spec/process/pattern']],
+    ['a counted repetition past 16', processSpec({ pattern: 'x{1,17}' }), ['/spec/process/pattern']],
     // an invalid quantifier
     ['a pattern starting with a quantifier', processSpec({ pattern: '*nginx' }), ['/spec/process/pattern']],
     // below the explicit minimum
@@ -95,6 +102,15 @@ describe('specProblems', () => {
     ],
   ])('reports %s', (_name, spec, fields) => {
     expect(specProblems(spec).map((p) => p.field)).toEqual(fields);
+  });
+
+  it('says why a pattern that cannot run in linear time is refused', () => {
+    expect(specProblems(processSpec({ pattern: '(a)\\1' }))).toEqual([
+      {
+        field: '/spec/process/pattern',
+        message: 'cannot be matched in linear time: no backreferences, lookahead or counted repetition past {16}',
+      },
+    ]);
   });
 
   it('names the regular expression error in the message', () => {
