@@ -5,20 +5,27 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, expect, inject, it } from 'vitest';
+import { createDatabase, dropDatabase } from '../helpers/postgres.ts';
 import { api, freePort, killAll, startServerProcess, vilicus, waitFor, type ServerProc } from '../helpers/processes.ts';
 
 const CHECKS = 50;
+const postgresUrl = inject('postgresUrl');
 const dataDir = mkdtempSync(join(tmpdir(), 'vilicus-outage-batches-'));
+let databaseUrl: string | undefined;
 afterAll(async () => {
   await killAll();
+  if (databaseUrl) await dropDatabase(databaseUrl);
   rmSync(dataDir, { recursive: true, force: true });
 });
 
 it('stores every result queued during an outage, however large the resend, and drops none', async () => {
   const adminToken = `admin-${crypto.randomUUID()}`;
   const port = await freePort();
-  const start = () => startServerProcess({ dataDir, adminToken, port, env: { VILICUS_BODY_LIMIT: '65536' } });
+  // PostgreSQL when the run has one: the server restarts faster than on the embedded database.
+  if (postgresUrl) databaseUrl = await createDatabase(postgresUrl, 'vilicus_outage_batches');
+  const env = { VILICUS_BODY_LIMIT: '65536' };
+  const start = () => startServerProcess({ dataDir, adminToken, port, databaseUrl, env });
   let server: ServerProc = await start();
   const call = (method: string, path: string, body?: unknown) => api(server.url, adminToken)(method, path, body);
   const token = (await call('POST', '/api/v1/agents', { name: 'outage-host' })).body.token as string;

@@ -5,21 +5,27 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, expect, inject, it } from 'vitest';
+import { createDatabase, dropDatabase } from '../../helpers/postgres.ts';
 import { api, killAll, startServerProcess, vilicus, waitFor } from '../../helpers/processes.ts';
 
+const postgresUrl = inject('postgresUrl');
 const dataDir = mkdtempSync(join(tmpdir(), 'vilicus-pattern-'));
+let databaseUrl: string | undefined;
 // Its command line is `aaaa…a! 600`: `^(a+)+$` tries 2^40 ways to split the a's before it fails.
 const evil = spawn('sleep', ['600'], { argv0: `${'a'.repeat(40)}!`, stdio: 'ignore' });
 afterAll(async () => {
   evil.kill('SIGKILL');
   await killAll();
+  if (databaseUrl) await dropDatabase(databaseUrl);
   rmSync(dataDir, { recursive: true, force: true });
 });
 
 it('runs a catastrophic pattern in bounded time: the agent reports, checks in and stops on SIGTERM', async () => {
   const adminToken = `admin-${crypto.randomUUID()}`;
-  const server = await startServerProcess({ dataDir, adminToken });
+  // PostgreSQL when the run has one: it starts faster than the embedded database on a busy machine.
+  if (postgresUrl) databaseUrl = await createDatabase(postgresUrl, 'vilicus_pattern');
+  const server = await startServerProcess({ dataDir, adminToken, databaseUrl });
   const call = api(server.url, adminToken);
   const refused = await call('PUT', '/api/v1/checks/backref', {
     metadata: { name: 'backref' },
