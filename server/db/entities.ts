@@ -51,10 +51,10 @@ export const CheckResult = defineEntity({
     { name: 'check_result_received_idx', properties: ['receivedAt'] },
   ],
   properties: {
-    /** The client's idempotency key: a retried post is stored once. */
+    /** The agent's idempotency key: a retried post is stored once. Its agent's own (ADR 1), hence the pair. */
+    agent: () => p.manyToOne(Agent).primary().deleteRule('cascade'),
     id: p.uuid().primary(),
     check: () => p.manyToOne(Check).deleteRule('cascade'),
-    agent: () => p.manyToOne(Agent).deleteRule('cascade'),
     status: p.text(),
     value: p.double().nullable(),
     message: p.text().nullable(),

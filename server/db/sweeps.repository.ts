@@ -82,8 +82,8 @@ export async function pruneHistory(em: EntityManager, cutoff: Date, batchSize = 
     const deleted = await em.transactional(async (tx) => {
       const db = tx.getKysely();
       if (!(await tryLock(db, LOCK_RETENTION))) return 0;
-      const results = await sql`delete from "check_result" where id in (
-        select id from "check_result" where received_at < ${cutoff} limit ${batchSize})`.execute(db);
+      const results = await sql`delete from "check_result" where (agent_id, id) in (
+        select agent_id, id from "check_result" where received_at < ${cutoff} limit ${batchSize})`.execute(db);
       await sql`delete from "transition" where id in (
         select id from "transition" where at < ${cutoff} limit ${batchSize})`.execute(db);
       return Number(results.numAffectedRows ?? 0);

@@ -1,7 +1,7 @@
 // The Check CustomResourceDefinition, generated from the wire contract's
 // CheckSpec (one schema, two doors: `vilicus apply` and `kubectl apply`).
 // `npm run crd` writes crds/checks.vilicus.dev.yaml; a test keeps it in sync.
-import { CheckSpec, probeKinds, probes, storableHead } from '../api/contract/index.ts';
+import { CheckSpec, INTERVAL_CEL, probeKinds, probes, storableHead } from '../api/contract/index.ts';
 
 type Json = Record<string, unknown>;
 
@@ -51,6 +51,7 @@ function specSchema(): Json {
     ...spec,
     'x-kubernetes-validations': [
       { rule: oneKind, message: `exactly one probe kind is required (one of ${probeKinds.join(', ')})` },
+      ...INTERVAL_CEL,
     ],
   };
 }

@@ -53,7 +53,7 @@ describe.each(dbKinds(postgresUrl))('the pending migration on %s', (kind) => {
         ${time(critSince)}, ${lastRaw}, now())`.execute(db);
     }
 
-    expect(await migrate(t.db.orm)).toEqual(['Migration20261201000000_pending']);
+    expect(await migrate(t.db.orm)).toContain('Migration20261201000000_pending');
 
     const { rows: after } = await sql<{ name: string; status: string; pending: string | null }>`
       select a.name, s.status, case when s.pending_status is null then null else

@@ -115,7 +115,7 @@ describe('createMetrics', () => {
       { id: 'b', status: 'CRITICAL' as const },
       { id: 'c', status: 'OK' as const },
     ];
-    metrics.ingest.batchCommitted(items, new Set(['a', 'b']), 0.004);
+    metrics.ingest.batchCommitted(items, new Set([items[0]!, items[1]!]), 0.004);
     metrics.ingest.batchFailed(items, 0.2);
     const { body } = await metrics.scrape();
     expect(sample(body, 'vilicus_results_ingested_total{status="OK"}')).toBe(1);
