@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { acquire } from './tools.ts';
 
 const CLI = fileURLToPath(new URL('../../server/cli/main.ts', import.meta.url));
 const children = new Set<ChildProcess>();
@@ -91,6 +92,8 @@ export async function startServerProcess(opts: {
   const args = ['server', '--port', String(port), '--host', '127.0.0.1', '--data-dir', opts.dataDir];
   if (opts.databaseUrl) args.push('--database-url', opts.databaseUrl);
   const proc = vilicus(args, { VILICUS_ADMIN_TOKEN: opts.adminToken, ...opts.env });
+  // Without a database URL the server process embeds PGlite (PostgreSQL is recorded by createDatabase).
+  if (!opts.databaseUrl && !opts.env?.['VILICUS_DATABASE_URL']) proc.child.once('exit', acquire('PGlite'));
   const url = `http://127.0.0.1:${port}`;
   await waitFor(
     async () => (await fetch(`${url}/readyz`).catch(() => null))?.status === 200,

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, waitFor, type Proc } from './processes.ts';
+import { acquire } from './tools.ts';
 
 const SINK = fileURLToPath(new URL('./smtp-sink.ts', import.meta.url));
 
@@ -42,8 +43,10 @@ export async function startSmtpSink(options: { reject?: number } = {}): Promise<
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const release = acquire('SMTP');
     proc = {
       stop: async () => {
+        release();
         child.kill('SIGKILL');
         await exited;
       },
