@@ -190,6 +190,14 @@ export const serverSettings = {
     parse: parse.string,
     help: 'The agents’ ServiceAccount (NAME in the pod namespace, or NAMESPACE:NAME) that TokenReview must report',
   }),
+  resyncMs: s({
+    flag: 'resync',
+    env: ['VILICUS_RESYNC'],
+    default: 10 * 60_000,
+    shownDefault: '10m',
+    parse: durationMs,
+    help: 'How often every Check resource is reconciled again, changed or not, so a missed event heals itself',
+  }),
   logLevel: s({
     flag: 'log-level',
     env: ['VILICUS_LOG_LEVEL'],

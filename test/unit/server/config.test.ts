@@ -29,6 +29,7 @@ const DEFAULTS: Loaded = {
   leaseName: 'vilicus-leader',
   agentServiceAccount: 'vilicus-agent',
   logLevel: 'info',
+  resyncMs: 600_000,
   inCluster: false,
 };
 
