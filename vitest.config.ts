@@ -20,8 +20,9 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/helpers/global-setup.ts'],
           setupFiles: ['test/helpers/services-setup.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
+          // Bounds on a hang, not on speed: on a loaded machine one server start can take a minute.
+          testTimeout: 240_000,
+          hookTimeout: 240_000,
           // Server and agent processes are heavy on 2 cores: one file at a time.
           fileParallelism: false,
         },

@@ -5,6 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { acquire } from './tools.ts';
 
 const CLI = fileURLToPath(new URL('../../server/cli/main.ts', import.meta.url));
+/**
+ * How long a helper waits for a process to come up before calling it broken:
+ * long, because a loaded machine (load 20 on 2 cores is seen here) takes tens
+ * of seconds to start node; it bounds a failure, never measures speed.
+ */
+export const START_MS = 120_000;
 const children = new Set<ChildProcess>();
 
 export async function freePort(): Promise<number> {
@@ -97,7 +103,7 @@ export async function startServerProcess(opts: {
   const url = `http://127.0.0.1:${port}`;
   await waitFor(
     async () => (await fetch(`${url}/readyz`).catch(() => null))?.status === 200,
-    30_000,
+    START_MS,
     () => proc.output(),
   );
   return { ...proc, url };

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, waitFor, type Proc } from './processes.ts';
+import { freePort, START_MS, waitFor, type Proc } from './processes.ts';
 import { acquire } from './tools.ts';
 
 const SINK = fileURLToPath(new URL('./smtp-sink.ts', import.meta.url));
@@ -51,7 +51,7 @@ export async function startSmtpSink(options: { reject?: number } = {}): Promise<
         await exited;
       },
     };
-    await waitFor(async () => out.includes('listening'), 10_000);
+    await waitFor(async () => out.includes('listening'), START_MS);
   };
   await start(options);
   const stop = async (): Promise<void> => {

@@ -101,7 +101,7 @@ describe('bad input', () => {
       for (const body of bodies) {
         const reply = await send(method, path, body, token);
         expect(reply.status, `${method} ${path} ${body.slice(0, 10)}: ${reply.text}`).toBe(400);
-        expectCleanError(reply, 400, JSON.parse(reply.text).error);
+        expectCleanError(reply, 400, 'VILICUS_ERR_INVALID_JSON');
       }
     }
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
