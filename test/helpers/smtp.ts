@@ -12,6 +12,9 @@ const SINK = fileURLToPath(new URL('./smtp-sink.ts', import.meta.url));
 
 export interface ReceivedMail {
   from: string;
+  /** Who authenticated (null without AUTH), and whether the session was TLS. */
+  user: string | null;
+  secure: boolean;
   to: string[];
   subject: string;
   text: string;
@@ -30,14 +33,30 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
-export async function startSmtpSink(options: { reject?: number } = {}): Promise<SmtpSink> {
+export interface SinkSecurity {
+  /** PEM files: the sink offers STARTTLS with them. */
+  tls: { keyFile: string; certFile: string };
+  /** Then AUTH is required over TLS, with exactly these credentials. */
+  auth?: { user: string; pass: string };
+}
+
+export async function startSmtpSink(options: { reject?: number; security?: SinkSecurity } = {}): Promise<SmtpSink> {
+  const security = options.security
+    ? {
+        SMTP_SINK_TLS_KEY: options.security.tls.keyFile,
+        SMTP_SINK_TLS_CERT: options.security.tls.certFile,
+        ...(options.security.auth
+          ? { SMTP_SINK_USER: options.security.auth.user, SMTP_SINK_PASS: options.security.auth.pass }
+          : {}),
+      }
+    : {};
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'vilicus-smtp-'));
   const file = join(dir, 'mails.jsonl');
   let proc: { stop(): Promise<void> } | null = null;
   const start = async (opts: { reject?: number } = {}): Promise<void> => {
     const child = spawn(process.execPath, [SINK, String(port), file], {
-      env: { ...process.env, SMTP_SINK_REJECT: String(opts.reject ?? 0) },
+      env: { ...process.env, SMTP_SINK_REJECT: String(opts.reject ?? 0), ...security },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';

@@ -15,6 +15,7 @@ const DEFAULTS: Loaded = {
   missingAfter: 3,
   bodyLimit: 1_048_576,
   smtpUrl: undefined,
+  smtpCaFile: undefined,
   mailFrom: 'vilicus@localhost',
   mailTo: [],
   publicUrl: undefined,
@@ -28,8 +29,8 @@ const DEFAULTS: Loaded = {
   podNamespace: 'default',
   leaseName: 'vilicus-leader',
   agentServiceAccount: 'vilicus-agent',
-  logLevel: 'info',
   resyncMs: 600_000,
+  logLevel: 'info',
   inCluster: false,
 };
 
