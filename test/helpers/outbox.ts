@@ -19,7 +19,7 @@ export async function outboxSettled(
   server: { url: string; output(): string },
   adminToken: string,
   final: FinalStates,
-  timeoutMs = 60_000,
+  timeoutMs = 120_000,
 ): Promise<void> {
   await waitFor(
     async () => {

@@ -63,7 +63,7 @@ describe.runIf(chromiumBinary.run).each(dbKinds(postgresUrl))(
         console.log(`[${kind}] seeded ${FLEET.agents} agents × ${FLEET.checks} checks in ${Date.now() - seeding} ms`);
         url = await t.app.listen({ port: 0, host: '127.0.0.1' });
         browser = await launchChromium();
-      }, 180_000);
+      }, 480_000); // seeding 2,000 states through the real ingest takes minutes on a loaded machine
       afterAll(async () => {
         await browser?.close();
         await t?.close();
