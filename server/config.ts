@@ -102,6 +102,13 @@ export const serverSettings = {
     help: 'SMTP server for alerts, e.g. smtp://user:pass@mail:587 (STARTTLS when offered) or smtps://…:465; unset = mail off',
     secret: true,
   }),
+  smtpCaFile: s<string | undefined>({
+    flag: 'smtp-ca-file',
+    env: ['VILICUS_SMTP_CA_FILE'],
+    default: undefined,
+    parse: parse.string,
+    help: 'PEM file of CA certificates to trust for the SMTP server, besides the system’s (a private or self-signed CA)',
+  }),
   mailFrom: s({
     flag: 'mail-from',
     env: ['VILICUS_MAIL_FROM'],
@@ -193,6 +200,14 @@ export const serverSettings = {
     default: 'vilicus-leader',
     parse: parse.string,
     help: 'Name of the coordination.k8s.io Lease the replicas elect a leader with',
+  }),
+  resyncMs: s({
+    flag: 'resync',
+    env: ['VILICUS_RESYNC'],
+    default: 10 * 60_000,
+    shownDefault: '10m',
+    parse: durationMs,
+    help: 'How often every Check resource is reconciled again, changed or not, so a missed event heals itself',
   }),
   agentServiceAccount: s({
     flag: 'agent-service-account',

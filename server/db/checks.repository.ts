@@ -79,8 +79,13 @@ export class ChecksRepository {
         if (existing.source !== 'crd') return 'conflict';
         await sql`delete from "check" where id = ${existing.id}`.execute(db); // recreated under the same name
       }
-      if (existing?.id === r.uid && existing.generation === r.generation && sameJson(existing.labels, r.labels))
-        return 'unchanged';
+      // The spec too, not only the generation: a resync must heal a row edited behind the reconciler's back.
+      const same =
+        existing?.id === r.uid &&
+        existing.generation === r.generation &&
+        sameJson(existing.labels, r.labels) &&
+        sameJson(existing.spec, r.spec);
+      if (same) return 'unchanged';
       await sql`
         insert into "check" (id, namespace, name, kind, spec, labels, generation, source, created_at, updated_at)
         values (${r.uid}, ${r.namespace}, ${r.name}, ${normalizeSpec(r.spec).kind}, ${JSON.stringify(r.spec)}::jsonb,

@@ -1,4 +1,5 @@
 // Does this need an email? Pure decisions over evaluations, silences and time.
+import { backoffDelayMs } from '../api/contract/backoff.ts';
 import type { Evaluated } from './evaluate.ts';
 import { isProblem, type Status } from './status.ts';
 
@@ -146,7 +147,11 @@ export function isPermanentSmtpFailure(responseCode: number | undefined): boolea
   return responseCode !== undefined && responseCode >= 500 && responseCode < 600;
 }
 
-/** Capped exponential backoff for a notification's next attempt. */
-export function retryDelayMs(attempts: number, baseMs = 5_000, capMs = 10 * 60_000): number {
-  return Math.min(capMs, baseMs * 2 ** Math.max(0, attempts - 1));
+/**
+ * A notification's next attempt after `attempts` failed ones: the project's
+ * backoff (jittered, so many rows failing at once do not retry together).
+ * `random` is passed in to keep this pure.
+ */
+export function retryDelayMs(attempts: number, random: () => number, baseMs = 5_000, capMs = 10 * 60_000): number {
+  return backoffDelayMs(Math.max(0, attempts - 1), baseMs, capMs, random);
 }

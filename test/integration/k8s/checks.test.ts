@@ -3,7 +3,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { dbKinds } from '../../helpers/app.ts';
+import { controlledHost, type ControlledHost } from '../../helpers/host.ts';
+import { createDatabase, dropDatabase } from '../../helpers/postgres.ts';
 import { startEnvtest, type Envtest } from '../../k8s/envtest.ts';
 import { kubectlFor } from '../../k8s/run.ts';
 import {
@@ -17,7 +20,11 @@ import {
   type ServerProc,
 } from '../../helpers/processes.ts';
 
+const postgresUrl = inject('postgresUrl');
 const adminToken = `admin-${crypto.randomUUID()}`;
+// How long to wait for an event before calling it lost: long, because a busy
+// machine is slow, never a bound on how fast (that is bench/'s).
+const EVENT_MS = 90_000;
 let env: Envtest;
 let kubectl: ReturnType<typeof kubectlFor>;
 const dirs: string[] = [];
@@ -65,42 +72,54 @@ async function agentOnNode(node: string, labels: Record<string, string>): Promis
   return (await kubectl(['create', 'token', 'vilicus-agent', '--audience', 'vilicus', ...bound])).trim();
 }
 
-beforeAll(async () => {
-  env = await startEnvtest();
-  kubectl = kubectlFor(env.kubeconfig);
-  await kubectl(['create', 'namespace', 'web']);
-}, 120_000);
+// On PGlite, and on the run's PostgreSQL shared by both replicas (production's
+// topology); each on a control plane of its own, so nothing carries over.
+describe.each(dbKinds(postgresUrl))('Check resources on %s', { timeout: 4 * EVENT_MS }, (kind) => {
+  let databaseUrl: string | undefined;
+  beforeAll(async () => {
+    env = await startEnvtest();
+    kubectl = kubectlFor(env.kubeconfig);
+    await kubectl(['create', 'namespace', 'web']);
+    if (kind === 'postgres') databaseUrl = await createDatabase(postgresUrl!, 'vilicus_k8s');
+  }, 2 * EVENT_MS);
 
-afterAll(async () => {
-  await killAll();
-  await env?.stop();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-}, 60_000);
+  let host: ControlledHost | undefined;
+  afterAll(async () => {
+    host?.stop();
+    await killAll();
+    await env?.stop();
+    if (databaseUrl) await dropDatabase(databaseUrl);
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  }, EVENT_MS);
 
-describe('Check resources', () => {
   let server: ServerProc;
   let agent: Proc;
   const call = (method: string, path: string, body?: unknown) => api(server.url, adminToken)(method, path, body);
 
   beforeAll(async () => {
-    server = await startServerProcess({ dataDir: tempDir(), adminToken, env: serverEnv('server-a') });
+    server = await startServerProcess({ dataDir: tempDir(), adminToken, databaseUrl, env: serverEnv('server-a') });
     await kubectl(['create', 'serviceaccount', 'vilicus-agent']);
     const tokenFile = join(tempDir(), 'token');
     writeFileSync(tokenFile, await agentOnNode('node-1', { role: 'web' }));
-    agent = vilicus(['agent', '--server', server.url], { VILICUS_TOKEN_FILE: tokenFile, NODE_NAME: 'node-1' });
-  }, 60_000);
+    // The examples' cpu-busy must read OK however busy this machine is: the agent reads a host the test writes.
+    host = controlledHost(tempDir());
+    agent = vilicus(['agent', '--server', server.url, '--host-root', host.root], {
+      VILICUS_TOKEN_FILE: tokenFile,
+      NODE_NAME: 'node-1',
+    });
+  }, 2 * EVENT_MS);
 
   it('runs the examples applied with kubectl on the Node, and shows them in kubectl get checks', async () => {
     await kubectl(['apply', '-f', 'examples/checks/']);
     await waitFor(
       async () => (await checkStatus('cpu-busy', 'default'))?.health === 'OK',
-      30_000,
+      EVENT_MS,
       () => agent.output() + server.output(),
     );
     const table = await kubectl(['get', 'checks']);
     expect(table).toMatch(/cpu-busy\s+cpu\s+OK\s+1\s+0/);
     // nginx-running selects role=web: node-1 runs it (and has no nginx)
-    await waitFor(async () => (await checkStatus('nginx-running', 'default'))?.health === 'Failing', 30_000);
+    await waitFor(async () => (await checkStatus('nginx-running', 'default'))?.health === 'Failing', EVENT_MS);
     expect((await call('GET', '/api/v1/agents/node-1')).body).toMatchObject({
       name: 'node-1',
       labels: { role: 'web' },
@@ -113,13 +132,13 @@ describe('Check resources', () => {
     await kubectl(['apply', '-f', '-'], checkYaml('sleeper', `  process: { pattern: "${pattern}" }\n  interval: 1s\n`));
     await waitFor(
       async () => (await checkStatus('sleeper'))?.health === 'OK',
-      30_000,
+      EVENT_MS,
       () => agent.output() + server.output(),
     );
     const table = await kubectl(['-n', 'web', 'get', 'checks']);
     expect(table).toMatch(/sleeper\s+process\s+OK\s+1\s+0/);
     await sleeper.proc.stop('SIGKILL');
-    await waitFor(async () => (await checkStatus('sleeper'))?.health === 'Failing', 15_000);
+    await waitFor(async () => (await checkStatus('sleeper'))?.health === 'Failing', EVENT_MS);
     const status = (await checkStatus('sleeper'))!;
     expect(status.failing).toEqual([expect.objectContaining({ node: 'node-1', status: 'CRITICAL' })]);
     expect(status.conditions).toEqual(
@@ -195,9 +214,9 @@ describe('Check resources', () => {
 
   it('observes a new generation on edit, refuses REST changes, and forgets a deleted Check', async () => {
     await kubectl(['apply', '-f', '-'], checkYaml('cpu', '  cpu: { above: 99 }\n  interval: 2s\n'));
-    await waitFor(async () => (await checkStatus('cpu'))?.observedGeneration === 1, 15_000);
+    await waitFor(async () => (await checkStatus('cpu'))?.observedGeneration === 1, EVENT_MS);
     await kubectl(['apply', '-f', '-'], checkYaml('cpu', '  cpu: { above: 98 }\n  interval: 2s\n'));
-    await waitFor(async () => (await checkStatus('cpu'))?.observedGeneration === 2, 15_000);
+    await waitFor(async () => (await checkStatus('cpu'))?.observedGeneration === 2, EVENT_MS);
     const viaRest = await call('GET', '/api/v1/checks/cpu?namespace=web');
     expect(viaRest.body.metadata).toMatchObject({ source: 'crd', generation: 2 });
     expect(viaRest.body.spec.cpu.above).toBe(98);
@@ -207,12 +226,12 @@ describe('Check resources', () => {
     });
     expect(put.status).toBe(409);
     await kubectl(['-n', 'web', 'delete', 'check', 'cpu']);
-    await waitFor(async () => (await call('GET', '/api/v1/checks/cpu?namespace=web')).status === 404, 15_000);
+    await waitFor(async () => (await call('GET', '/api/v1/checks/cpu?namespace=web')).status === 404, EVENT_MS);
   });
 
   it('marks a Check only the server can refuse Valid=False and runs it nowhere', async () => {
     await kubectl(['apply', '-f', '-'], checkYaml('bad-regex', '  process: { pattern: "([unclosed" }\n'));
-    await waitFor(async () => (await checkStatus('bad-regex'))?.health === 'Invalid', 15_000);
+    await waitFor(async () => (await checkStatus('bad-regex'))?.health === 'Invalid', EVENT_MS);
     const valid = (await checkStatus('bad-regex'))!.conditions.find((c: { type: string }) => c.type === 'Valid');
     expect(valid).toMatchObject({
       status: 'False',
@@ -235,33 +254,53 @@ describe('Check resources', () => {
     await kubectl(['apply', '-f', '-'], checkYaml('after-restart', '  cpu: { above: 99 }\n'));
     await waitFor(
       async () => (await call('GET', '/api/v1/checks/after-restart?namespace=web')).status === 200,
-      40_000,
+      EVENT_MS,
       () => server.output(),
     );
-  }, 90_000);
+  });
 
-  it('hands the work to a second server within the lease duration when the leader dies', async () => {
-    const second = await startServerProcess({ dataDir: tempDir(), adminToken, env: serverEnv('server-b') });
-    const lease = async () =>
-      JSON.parse(await kubectl(['-n', 'default', 'get', 'lease', 'vilicus-leader', '-o', 'json'])).spec;
-    expect((await lease()).holderIdentity).toBe('server-a');
-    await kubectl(['apply', '-f', '-'], checkYaml('only-leader', '  cpu: { above: 99 }\n'));
-    await waitFor(async () => (await call('GET', '/api/v1/checks/only-leader?namespace=web')).status === 200, 15_000);
-    expect(second.output()).not.toMatch(/check resource reconciled/); // the follower does not reconcile
-    await server.stop('SIGKILL');
-    const killedAt = Date.now();
-    await waitFor(
-      async () => (await lease()).holderIdentity === 'server-b',
-      30_000,
-      () => second.output(),
-    );
-    console.log(`leader SIGKILL → server-b holds the lease in ${Date.now() - killedAt} ms (lease 15 s)`);
-    expect(Date.now() - killedAt).toBeLessThan(15_000 + 2_000 + 2_000);
-    await kubectl(['apply', '-f', '-'], checkYaml('after-failover', '  cpu: { above: 99 }\n'));
-    await waitFor(
-      async () => second.output().includes('after-failover'),
-      15_000,
-      () => second.output(),
-    );
-  }, 60_000);
+  // Two replicas share one database; PGlite is one process's, so this runs on PostgreSQL only.
+  if (kind === 'postgres')
+    it('hands the work to a second server on the same database once the lease of the dead leader runs out', async () => {
+      const second = await startServerProcess({
+        dataDir: tempDir(),
+        adminToken,
+        databaseUrl,
+        env: serverEnv('server-b'),
+      });
+      const lease = async () =>
+        JSON.parse(await kubectl(['-n', 'default', 'get', 'lease', 'vilicus-leader', '-o', 'json'])).spec;
+      expect((await lease()).holderIdentity).toBe('server-a');
+      await kubectl(['apply', '-f', '-'], checkYaml('only-leader', '  cpu: { above: 99 }\n'));
+      await waitFor(
+        async () => (await call('GET', '/api/v1/checks/only-leader?namespace=web')).status === 200,
+        EVENT_MS,
+      );
+      // The leader logged the reconcile (so the line is real); the follower, which saw the same event, did not.
+      const reconciledLine = (line: string): boolean =>
+        line.includes('check resource reconciled') && line.includes('only-leader');
+      await waitFor(async () => server.output().split('\n').some(reconciledLine), EVENT_MS);
+      expect(second.output()).not.toMatch(/check resource reconciled/);
+      await server.stop('SIGKILL');
+      const held = await lease();
+      await waitFor(
+        async () => (await lease()).holderIdentity === 'server-b',
+        EVENT_MS,
+        () => second.output(),
+      );
+      // A takeover, counted once, and only after server-a's last renewal had run out.
+      const taken = await lease();
+      expect(taken.leaseTransitions).toBe((held.leaseTransitions ?? 0) + 1);
+      expect(Date.parse(taken.acquireTime) - Date.parse(held.renewTime)).toBeGreaterThanOrEqual(
+        held.leaseDurationSeconds * 1000,
+      );
+      await kubectl(['apply', '-f', '-'], checkYaml('after-failover', '  cpu: { above: 99 }\n'));
+      // The new leader reconciles into the database both share.
+      await waitFor(
+        async () =>
+          (await api(second.url, adminToken)('GET', '/api/v1/checks/after-failover?namespace=web')).status === 200,
+        EVENT_MS,
+        () => second.output(),
+      );
+    });
 });
