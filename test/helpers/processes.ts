@@ -86,6 +86,8 @@ export async function startServerProcess(opts: {
   databaseUrl?: string | undefined;
   port?: number;
   env?: Record<string, string>;
+  /** How long to wait for /readyz (the embedded database's start is slow on a loaded machine). */
+  readyTimeoutMs?: number;
 }): Promise<ServerProc> {
   const port = opts.port ?? (await freePort());
   const args = ['server', '--port', String(port), '--host', '127.0.0.1', '--data-dir', opts.dataDir];
@@ -94,7 +96,7 @@ export async function startServerProcess(opts: {
   const url = `http://127.0.0.1:${port}`;
   await waitFor(
     async () => (await fetch(`${url}/readyz`).catch(() => null))?.status === 200,
-    30_000,
+    opts.readyTimeoutMs ?? 30_000,
     () => proc.output(),
   );
   return { ...proc, url };
