@@ -5,25 +5,26 @@ import { join } from 'node:path';
 import type { AgentCreated, AgentView, CheckView, SilenceView } from '../api/contract/index.ts';
 import { kindsOf } from '../api/contract/check-rules.ts';
 import type { ClientConfig } from '../config.ts';
-import { readDocuments } from './documents.ts';
+import { readCheckDocuments } from './check-documents.ts';
 import { adminClient } from './http.ts';
 import { age, table } from './table.ts';
 
-type Doc = { metadata?: { name?: string; namespace?: string }; kind?: string };
-
-/** `vilicus apply -f FILE|DIR`: create or replace every Check in the files. */
+/** `vilicus apply -f FILE|DIR`: create or replace every Check in the files, once all of them are valid. */
 export async function apply(config: ClientConfig, paths: string[], namespace?: string): Promise<string[]> {
+  const docs = readCheckDocuments(paths.flatMap(expand));
   const client = adminClient(config);
   const lines: string[] = [];
-  for (const file of paths.flatMap(expand)) {
-    for (const doc of readDocuments(file) as Doc[]) {
-      const name = doc.metadata?.name;
-      if (!name) throw new Error(`${file}: a document without metadata.name`);
-      const ns = doc.metadata?.namespace ?? namespace;
-      const query = ns && !doc.metadata?.namespace ? `?namespace=${encodeURIComponent(ns)}` : '';
-      const { status } = await client.call<CheckView>('PUT', `/api/v1/checks/${encodeURIComponent(name)}${query}`, doc);
-      lines.push(`check/${name} ${status === 201 ? 'created' : 'configured'}`);
-    }
+  for (const { file, index, doc } of docs) {
+    const { name } = doc.metadata;
+    const ns = doc.metadata.namespace ?? namespace;
+    const query = ns && !doc.metadata.namespace ? `?namespace=${encodeURIComponent(ns)}` : '';
+    const path = `/api/v1/checks/${encodeURIComponent(name)}${query}`;
+    // What only the server knows (a Check a Kubernetes resource owns) can still refuse one here.
+    const { status } = await client.call<CheckView>('PUT', path, doc).catch((error: Error) => {
+      const done = lines.length ? ` (applied before it: ${lines.join(', ')})` : '';
+      throw new Error(`${file} document ${index} (check/${name}): ${error.message}${done}`);
+    });
+    lines.push(`check/${name} ${status === 201 ? 'created' : 'configured'}`);
   }
   return lines;
 }

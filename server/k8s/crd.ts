@@ -1,7 +1,7 @@
 // The Check CustomResourceDefinition, generated from the wire contract's
 // CheckSpec (one schema, two doors: `vilicus apply` and `kubectl apply`).
 // `npm run crd` writes crds/checks.vilicus.dev.yaml; a test keeps it in sync.
-import { CheckSpec, probeKinds, probes } from '../api/contract/index.ts';
+import { CheckSpec, probeKinds, probes, storableHead } from '../api/contract/index.ts';
 
 type Json = Record<string, unknown>;
 
@@ -22,9 +22,22 @@ export function structural(schema: unknown): unknown {
     delete s['patternProperties'];
     s['additionalProperties'] = Object.values(patterns)[0];
   }
+  kubernetesText(s);
   // Unknown fields are pruned by the API server; `false` is not allowed next to properties.
   if (s['properties'] && s['additionalProperties'] === false) delete s['additionalProperties'];
   return Object.fromEntries(Object.entries(s).map(([k, v]) => [k, structural(v)]));
+}
+
+/**
+ * The contract's storable-text rule (no NUL, no unpaired surrogate) is for the
+ * REST door: the API server's JSON decoder already replaces unpaired surrogates,
+ * its RE2 cannot read `\\u` escapes, and it has no propertyNames.
+ */
+function kubernetesText(s: Json): void {
+  const head = typeof s['pattern'] === 'string' ? storableHead(s['pattern']) : null;
+  if (head) s['pattern'] = `^${head}`;
+  else if (head === '') delete s['pattern'];
+  delete s['propertyNames'];
 }
 
 function specSchema(): Json {

@@ -34,3 +34,5 @@ export function tool(path: string, debianPackage: string): Tool {
 
 export const promtool = tool('/usr/bin/promtool', 'prometheus');
 export const chromiumBinary = tool('/usr/bin/chromium', 'chromium');
+/** Debian's own Node.js (20 on this image): what `npx vilicus` meets on many machines. */
+export const debianNode = tool('/usr/bin/node', 'nodejs');

@@ -69,8 +69,9 @@ describe.runIf(chromiumBinary.run)('dashboard in Chromium', () => {
       if (m.type() === 'error' && !m.text().includes('401')) problems.push(m.text());
     });
     await page.goto(`${server.url}/`);
+    // Pasting the token and pressing Enter uses it (Enter once pressed Cancel, the form's first button).
     await page.locator('#token-input').fill(adminToken);
-    await page.locator('#token-submit').click();
+    await page.locator('#token-input').press('Enter');
 
     await page.locator('#agents .agent-name', { hasText: 'host-a' }).waitFor({ timeout: 15_000 });
     const cell = page.locator('#checks tr[data-check="default/sleeper-running"] .cell[data-agent="host-a"]');
@@ -105,7 +106,7 @@ describe.runIf(chromiumBinary.run)('dashboard in Chromium', () => {
     await page.locator('.page-head button', { hasText: 'Silence' }).click();
     await page.locator('#silence-dialog select[name="duration"]').selectOption('4h');
     await page.locator('#silence-dialog input[name="comment"]').fill('restarting it');
-    await page.locator('#silence-dialog button[value="ok"]').click();
+    await page.locator('#silence-dialog input[name="comment"]').press('Enter');
     await page.locator('.notice', { hasText: 'Silenced sleeper-running for 4h' }).waitFor();
     const silences = await call('GET', '/api/v1/silences');
     expect(silences.body.items).toEqual([
@@ -114,6 +115,12 @@ describe.runIf(chromiumBinary.run)('dashboard in Chromium', () => {
         comment: 'restarting it',
       }),
     ]);
+
+    // Cancel still cancels (a plain button now, closed by the page's script).
+    await page.locator('.page-head button', { hasText: 'Silence' }).click();
+    await page.locator('#silence-dialog button[value="cancel"]').click();
+    await page.locator('#silence-dialog').waitFor({ state: 'hidden' });
+    expect((await call('GET', '/api/v1/silences')).body.items).toHaveLength(1);
 
     // A problem inside its for: window is pending, shown apart from the problems with since and countsAt.
     // host-b has no agent process: the test posts its results, with observed times it chooses.

@@ -83,17 +83,12 @@ describe('Check resources', () => {
   const call = (method: string, path: string, body?: unknown) => api(server.url, adminToken)(method, path, body);
 
   beforeAll(async () => {
-    server = await startServerProcess({
-      dataDir: tempDir(),
-      adminToken,
-      env: serverEnv('server-a'),
-      readyTimeoutMs: 90_000,
-    });
+    server = await startServerProcess({ dataDir: tempDir(), adminToken, env: serverEnv('server-a') });
     await kubectl(['create', 'serviceaccount', 'vilicus-agent']);
     const tokenFile = join(tempDir(), 'token');
     writeFileSync(tokenFile, await agentOnNode('node-1', { role: 'web' }));
     agent = vilicus(['agent', '--server', server.url], { VILICUS_TOKEN_FILE: tokenFile, NODE_NAME: 'node-1' });
-  }, 120_000);
+  }, 180_000); // the server may take up to 120 s to be ready on a loaded machine
 
   it('runs the examples applied with kubectl on the Node, and shows them in kubectl get checks', async () => {
     await kubectl(['apply', '-f', 'examples/checks/']);

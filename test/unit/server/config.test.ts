@@ -14,6 +14,7 @@ const DEFAULTS: Loaded = {
   retentionMs: 7 * 86_400_000,
   missingAfter: 3,
   bodyLimit: 1_048_576,
+  requestTimeoutMs: 30_000,
   smtpUrl: undefined,
   mailFrom: 'vilicus@localhost',
   mailTo: [],
@@ -30,6 +31,7 @@ const DEFAULTS: Loaded = {
   agentServiceAccount: 'vilicus-agent',
   logLevel: 'info',
   inCluster: false,
+  nodeOptions: '',
 };
 
 describe('loadServerConfig', () => {

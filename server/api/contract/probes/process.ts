@@ -1,18 +1,19 @@
 // `process`: is a process running, how many of it.
 import Type from 'typebox';
+import { Text } from '../text.ts';
 import { agentCheckOf, defineProbe } from './definition.ts';
 
 export const ProcessProbe = Type.Object(
   {
     name: Type.Optional(
-      Type.String({
+      Text({
         minLength: 1,
         maxLength: 255,
         description: 'Exact process name (comm, or the base name of argv[0])',
       }),
     ),
     pattern: Type.Optional(
-      Type.String({
+      Text({
         minLength: 1,
         maxLength: 1024,
         description: 'Regular expression matched against the full command line',
