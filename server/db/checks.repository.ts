@@ -2,7 +2,7 @@
 import { sql, withDates } from './sql.ts';
 import { pendingJson } from './state-row.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { AgentCheckStatus, CheckDocument, CheckSpec, Status } from '../api/contract/index.ts';
+import type { AgentCheckStatus, CheckDocument, CheckSpec, StateStatus, Status } from '../api/contract/index.ts';
 import { normalizeSpec } from '../api/contract/check-rules.ts';
 import { bumpRevision } from './agents.repository.ts';
 
@@ -225,7 +225,7 @@ export async function dropStatesOfOtherAgents(
 export interface DroppedState {
   checkId: string;
   agentId: string;
-  status: Status;
+  status: StateStatus;
   since: Date;
   notifiedAt: Date | null;
 }

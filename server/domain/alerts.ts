@@ -1,7 +1,7 @@
 // Does this need an email? Pure decisions over evaluations, silences and time.
 import { backoffDelayMs } from '../api/contract/backoff.ts';
 import type { Evaluated } from './evaluate.ts';
-import { isProblem, type Status } from './status.ts';
+import { isProblem, type StateStatus, type Status } from './status.ts';
 
 export type NotificationKind =
   | 'problem'
@@ -83,7 +83,7 @@ function shownStatus(state: Evaluated['state']): Status {
  * (the new agent's own results mail for themselves).
  */
 export function handOverDraft(
-  dropped: { status: Status; since: Date; notifiedAt: Date | null },
+  dropped: { status: StateStatus; since: Date; notifiedAt: Date | null },
   toAgent: string,
   now: Date,
 ): NotificationDraft | null {
@@ -91,7 +91,7 @@ export function handOverDraft(
   return {
     kind: 'resolved',
     status: 'OK',
-    previous: dropped.status,
+    previous: dropped.status === 'PENDING' ? null : dropped.status, // (mailed only by a flapping mail)
     at: now,
     value: null,
     message: `no longer checked here: agent ${toAgent} runs this check now`,

@@ -117,7 +117,7 @@ describe.each(dbKinds(postgresUrl))('Check resources on %s', { timeout: 4 * EVEN
       () => agent.output() + server.output(),
     );
     const table = await kubectl(['get', 'checks']);
-    expect(table).toMatch(/cpu-busy\s+cpu\s+OK\s+1\s+0/);
+    expect(table).toMatch(/cpu-busy\s+cpu\s+OK\s+1\s+0\s+0\s/); // ok, failing, pending
     // nginx-running selects role=web: node-1 runs it (and has no nginx)
     await waitFor(async () => (await checkStatus('nginx-running', 'default'))?.health === 'Failing', EVENT_MS);
     expect((await call('GET', '/api/v1/agents/node-1')).body).toMatchObject({

@@ -78,7 +78,7 @@ describe('createMetrics', () => {
     ['a PENDING pair', { status: 'PENDING', pendingStatus: 'WARNING' }, undefined, 1],
     // nothing waits: no pending series
     ['a CRITICAL pair with nothing pending', {}, 2, undefined],
-  ])('exports %s as status %s and pending %s', async (_name, overrides, status, pending) => {
+  ])('exports the status and pending series of %s', async (_name, overrides, status, pending) => {
     const fact = state({ pendingSince: 1_700_000_050, pendingCountsAt: 1_700_000_110, ...overrides });
     const { body } = await createMetrics(sources({ states: () => Promise.resolve([fact]) })).scrape();
     const labels = 'namespace="default",check="nginx-running",kind="process",agent="web-1"';
