@@ -38,7 +38,7 @@ postgres_rootfs() {
       --customize-hook="copy-in $images_repo/images/postgres/docker-entrypoint.sh /usr/local/bin" \
       --customize-hook='chroot "$1" install -d -o postgres -g postgres -m 3777 /var/run/postgresql' \
       --customize-hook='chroot "$1" install -d -o postgres -g postgres -m 1777 /var/lib/postgresql/data' \
-      --customize-hook='rm -f "$1"/etc/ssl/private/ssl-cert-snakeoil.key "$1"/etc/ssl/certs/ssl-cert-snakeoil.pem' \
+      --customize-hook='rm -f "$1"/etc/ssl/private/ssl-cert-snakeoil.key "$1"/etc/ssl/certs/ssl-cert-snakeoil.pem "$1"/run/adduser' \
       "$debian_suite" "$tar.partial" - >"$tar.log" 2>&1 ||
     die "mmdebstrap failed: $(tail -n 30 "$tar.log")"
   mv "$tar.partial" "$tar"
