@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { api, freePort, waitFor } from '../../helpers/processes.ts';
-import { inCi } from '../../helpers/tools.ts';
+import { service } from '../../helpers/tools.ts';
 import { toolsDir } from '../../k8s/binaries.ts';
 
 const exec = promisify(execFile);
@@ -40,12 +40,11 @@ const image = {
 };
 const wanted = [image.server, image.agent, image.postgres, image.pause, image.coredns];
 const missing = wanted.filter((name) => !existsSync(images.get(name) ?? '/nonexistent'));
-const found = existsSync(PODMAN) && missing.length === 0;
-if (!found && !inCi())
-  console.log(
-    `[vilicus:test] built images missing (${missing.join(', ') || PODMAN}): their tests are skipped ` +
-      '(npm run images && npm run images -- --cluster)',
-  );
+const built = service(
+  'podman and the built images',
+  existsSync(PODMAN) && missing.length === 0,
+  `missing: ${missing.join(', ') || PODMAN}; npm run images && npm run images -- --cluster`,
+);
 
 const podman = async (...args: string[]): Promise<string> => (await exec(PODMAN, args, { timeout: 120_000 })).stdout;
 const limits = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024', '--no-healthcheck'];
@@ -113,9 +112,9 @@ async function startServer(extra: Record<string, string>): Promise<{ url: string
   return { url: `http://127.0.0.1:${port}`, token, name };
 }
 
-describe.runIf(found || inCi())('the built images', () => {
+describe.runIf(built.run)('the built images', () => {
   beforeAll(async () => {
-    if (!found) throw new Error(`built images missing: ${missing.join(', ')}; run npm run images (-- --cluster)`);
+    built.require();
     // The archive is the build under test: put it back if podman's tag moved.
     for (const name of wanted) {
       const archive = images.get(name)!;
@@ -123,6 +122,8 @@ describe.runIf(found || inCi())('the built images', () => {
       if (id.trim() !== readFileSync(`${archive}.id`, 'utf8').trim()) await podman('load', '--quiet', '-i', archive);
     }
   }, 300_000);
+
+  beforeEach(() => built.require());
 
   afterAll(async () => {
     // Newest first: a pod's pause container goes after the containers that share its namespaces.
