@@ -112,7 +112,8 @@ function leaderOnly(
 
 export function buildDeps(
   db: Database,
-  config: Pick<ServerConfig, 'bodyLimit' | 'missingAfter'> & Partial<Pick<ServerConfig, 'dashboardPublic'>>,
+  config: Pick<ServerConfig, 'bodyLimit' | 'missingAfter'> &
+    Partial<Pick<ServerConfig, 'dashboardPublic' | 'webhooks'>>,
   adminToken: string,
   log?: Logger,
 ): AppDeps {
@@ -133,6 +134,7 @@ export function buildDeps(
     ready: async () => (await pendingMigrations(db.orm)) === 0,
     metrics,
     dashboardPublic: config.dashboardPublic ?? false,
+    webhookNames: Object.keys(config.webhooks ?? {}),
   };
 }
 

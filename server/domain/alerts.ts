@@ -1,4 +1,4 @@
-// Does this need an email? Pure decisions over evaluations, silences and time.
+// Does this need a notification? Pure decisions over evaluations, silences and time.
 import type { Evaluated } from './evaluate.ts';
 import { isProblem, type Status } from './status.ts';
 
@@ -135,7 +135,12 @@ export function isPermanentSmtpFailure(responseCode: number | undefined): boolea
   return responseCode !== undefined && responseCode >= 500 && responseCode < 600;
 }
 
-/** Capped exponential backoff for a notification's next attempt. */
-export function retryDelayMs(attempts: number, baseMs = 5_000, capMs = 10 * 60_000): number {
-  return Math.min(capMs, baseMs * 2 ** Math.max(0, attempts - 1));
+/**
+ * An HTTP receiver's answer that no retry can change: a 4xx other than 408
+ * (request timeout) and 429 (too many requests), or a redirect (not followed:
+ * the server calls only the URLs it was configured with). 5xx is retried.
+ */
+export function isPermanentHttpFailure(status: number): boolean {
+  if (status === 408 || status === 429) return false;
+  return (status >= 300 && status < 500) || status < 200;
 }

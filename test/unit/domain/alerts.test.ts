@@ -4,7 +4,7 @@ import {
   handOverDraft,
   isPermanentSmtpFailure,
   reminderDue,
-  retryDelayMs,
+  isPermanentHttpFailure,
   silenceMatches,
   type AlertTarget,
   type Silence,
@@ -178,8 +178,21 @@ describe('SMTP failures', () => {
   ])('reply %s is permanent: %s', (code, expected) => {
     expect(isPermanentSmtpFailure(code)).toBe(expected);
   });
+});
 
-  it('backs off exponentially up to a cap', () => {
-    expect([1, 2, 3, 4].map((n) => retryDelayMs(n, 1000, 5000))).toEqual([1000, 2000, 4000, 5000]);
+describe('HTTP receiver failures', () => {
+  it.each([
+    [500, false], // the receiver is broken: try later
+    [502, false],
+    [503, false],
+    [408, false], // request timeout
+    [429, false], // too many requests
+    [400, true], // the receiver refuses this body: no retry changes that
+    [401, true],
+    [404, true],
+    [301, true], // redirects are not followed
+    [199, true],
+  ])('status %s is permanent: %s', (status, expected) => {
+    expect(isPermanentHttpFailure(status)).toBe(expected);
   });
 });
