@@ -34,7 +34,8 @@ export interface AlertmanagerNotification {
   }[];
 }
 
-export async function startAlertmanager(webhookUrl: string): Promise<Alertmanager> {
+/** `webhookUrl` unset: alerts are only held (read them with alerts()), not sent anywhere. */
+export async function startAlertmanager(webhookUrl?: string): Promise<Alertmanager> {
   const path = alertmanagerBinary.require();
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'vilicus-am-'));
@@ -48,7 +49,9 @@ export async function startAlertmanager(webhookUrl: string): Promise<Alertmanage
         group_interval: '1s',
         repeat_interval: '1h',
       },
-      receivers: [{ name: 'test', webhook_configs: [{ url: webhookUrl, send_resolved: true }] }],
+      receivers: [
+        { name: 'test', ...(webhookUrl ? { webhook_configs: [{ url: webhookUrl, send_resolved: true }] } : {}) },
+      ],
     }),
   );
   const url = `http://127.0.0.1:${port}`;
