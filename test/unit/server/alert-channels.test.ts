@@ -99,7 +99,7 @@ describe('Alertmanager alerts of an outbox row', () => {
       ],
     ],
   ] as const)('%s', (_name, over, expected) => {
-    const alerts = post(row(over as Partial<ClaimedNotification>));
+    const alerts = post(row(over));
     expect(alerts.map((a) => [a.labels['severity'], a.endsAt === at.toISOString() ? 'ended' : 'open'])).toEqual(
       expected,
     );
