@@ -72,7 +72,8 @@ export function startAlerting(
       const notifier = new Notifier({
         orm,
         channel,
-        groupWaitMs: config.groupWaitMs,
+        // Alertmanager groups by itself (its group_wait): waiting here too would only delay it.
+        groupWaitMs: channel.type === 'alertmanager' ? 0 : config.groupWaitMs,
         log: log.child({ channel: channel.type, receiver: channel.receiver || undefined }),
         ...(onOutcome ? { onOutcome } : {}),
       });
