@@ -30,6 +30,9 @@ function flag(raw: string): boolean {
   throw new Error(`"${raw}" is not true or false`);
 }
 
+/** Also the default of an app built without the config (tests, bench). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
 export const serverSettings = {
   port: s({ flag: 'port', env: ['VILICUS_PORT'], default: 8080, parse: parse.port, help: 'HTTP port' }),
   host: s({
@@ -84,6 +87,14 @@ export const serverSettings = {
     parse: parse.positiveInt,
     help: 'Largest request body in bytes (413 above)',
   }),
+  requestTimeoutMs: s({
+    flag: 'request-timeout',
+    env: ['VILICUS_REQUEST_TIMEOUT'],
+    default: DEFAULT_REQUEST_TIMEOUT_MS,
+    shownDefault: '30s',
+    parse: durationMs,
+    help: 'A request, its body included, must arrive within this (408 after): a slow or stalled client cannot hold a connection',
+  }),
   smtpUrl: s<string | undefined>({
     flag: 'smtp-url',
     env: ['VILICUS_SMTP_URL'],
@@ -91,6 +102,13 @@ export const serverSettings = {
     parse: parse.urlWith('smtp:', 'smtps:'),
     help: 'SMTP server for alerts, e.g. smtp://user:pass@mail:587 (STARTTLS when offered) or smtps://…:465; unset = mail off',
     secret: true,
+  }),
+  smtpCaFile: s<string | undefined>({
+    flag: 'smtp-ca-file',
+    env: ['VILICUS_SMTP_CA_FILE'],
+    default: undefined,
+    parse: parse.string,
+    help: 'PEM file of CA certificates to trust for the SMTP server, besides the system’s (a private or self-signed CA)',
   }),
   mailFrom: s({
     flag: 'mail-from',
@@ -185,6 +203,14 @@ export const serverSettings = {
     parse: parse.string,
     help: 'Name of the coordination.k8s.io Lease the replicas elect a leader with',
   }),
+  resyncMs: s({
+    flag: 'resync',
+    env: ['VILICUS_RESYNC'],
+    default: 10 * 60_000,
+    shownDefault: '10m',
+    parse: durationMs,
+    help: 'How often every Check resource is reconciled again, changed or not, so a missed event heals itself',
+  }),
   agentServiceAccount: s({
     flag: 'agent-service-account',
     env: ['VILICUS_AGENT_SERVICE_ACCOUNT'],
@@ -206,6 +232,8 @@ export type { AlertmanagerAuth } from './alert-settings.ts';
 export type ServerConfig = SettingsOf<typeof serverSettings> & {
   /** Running in a Kubernetes pod (the kubelet sets KUBERNETES_SERVICE_HOST). */
   inCluster: boolean;
+  /** NODE_OPTIONS as this process was started with: V8 flags given there win over the server's own (v8-flags.ts). */
+  nodeOptions: string;
 };
 
 export function loadServerConfig(
@@ -225,6 +253,7 @@ export function loadServerConfig(
     alertmanagerAuth: settings.alertmanagerAuthFile ?? settings.alertmanagerAuth,
     webhookSecrets: { ...pick(settings.webhookSecretsDir, settings.webhooks), ...settings.webhookSecrets },
     inCluster: Boolean(env['KUBERNETES_SERVICE_HOST']),
+    nodeOptions: env['NODE_OPTIONS'] ?? '',
   });
 }
 

@@ -24,6 +24,7 @@ export interface Alerting {
 export type AlertConfig = Pick<
   ServerConfig,
   | 'smtpUrl'
+  | 'smtpCaFile'
   | 'mailFrom'
   | 'mailTo'
   | 'groupWaitMs'
@@ -46,7 +47,7 @@ export function startAlerting(
   log: Logger,
   onOutcome?: OutcomeHook,
 ): Alerting {
-  const mailer = config.smtpUrl ? createMailer(config.smtpUrl, config.mailFrom) : null;
+  const mailer = config.smtpUrl ? createMailer(config.smtpUrl, config.mailFrom, config.smtpCaFile) : null;
   if (!mailer) log.warn('mail is off: VILICUS_SMTP_URL is not set (transitions are still recorded)');
   else if (config.mailTo.length === 0)
     log.warn('VILICUS_MAIL_TO is empty: only checks with spec.notify.email get mail');

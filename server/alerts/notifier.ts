@@ -3,8 +3,7 @@
 // the outcome. A crash between claim and mark leaves rows in `sending`; after
 // a lease they are delivered again — at most a repeat, never a loss.
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { backoffDelayMs } from '../api/contract/backoff.ts';
-import { silenceMatches, type Silence } from '../domain/alerts.ts';
+import { retryDelayMs, silenceMatches, type Silence } from '../domain/alerts.ts';
 import { claimDue, markOutcome, type ClaimedNotification, type Outcome } from '../db/outbox.repository.ts';
 import { SilencesRepository } from '../db/silences.repository.ts';
 import type { Logger } from '../log.ts';
@@ -12,8 +11,6 @@ import { DeliveryError, type Channel } from './channel.ts';
 
 /** A temporary failure is retried for about half a day (backoff capped at 10 min), then given up. */
 const MAX_ATTEMPTS = 150;
-const RETRY_BASE_MS = 5_000;
-const RETRY_CAP_MS = 10 * 60_000;
 
 export type OutcomeHook = (outcome: Outcome['state'], count: number, channel: Channel) => void;
 
@@ -68,7 +65,7 @@ export class Notifier {
         log.error({ err: message, code }, 'alert refused for good');
         await this.mark(group, { state: 'failed', error: message }, now);
       } else {
-        const at = new Date(now.getTime() + backoffDelayMs(attempts - 1, RETRY_BASE_MS, RETRY_CAP_MS));
+        const at = new Date(now.getTime() + retryDelayMs(attempts, Math.random));
         log.warn({ err: message, code, retryAt: at }, 'alert delivery failed; will retry');
         await this.mark(group, { state: 'retry', error: message, at }, now);
       }

@@ -1,4 +1,5 @@
 // Does this need a notification? Pure decisions over evaluations, silences and time.
+import { backoffDelayMs } from '../api/contract/backoff.ts';
 import type { Evaluated } from './evaluate.ts';
 import { isProblem, type Status } from './status.ts';
 
@@ -27,10 +28,16 @@ export interface NotificationDraft {
  * The mails one evaluation asks for, and the state's new `notifiedAt` (the
  * reminder clock). A flapping check sends one "flapping" mail and then stays
  * quiet until it settles; agent-missing transitions mail per agent, not per check.
+ * A pending problem (its `for:` window filling) makes no transition, so no mail:
+ * the problem mail goes when it counts.
  */
 export function draftsFor(ev: Evaluated): { drafts: NotificationDraft[]; notifiedAt: Date | null } {
   const { state, transition, flap } = ev;
-  const base = { status: state.status, at: transition?.at ?? state.lastObservedAt ?? state.since, value: state.value };
+  const base = {
+    status: shownStatus(state),
+    at: transition?.at ?? state.lastObservedAt ?? state.since,
+    value: state.value,
+  };
   if (flap === 'started') {
     return {
       drafts: [{ ...base, kind: 'flapping', previous: null, message: state.message, outageMs: null }],
@@ -62,6 +69,11 @@ export function draftsFor(ev: Evaluated): { drafts: NotificationDraft[]; notifie
     return { drafts: [{ ...common, kind: 'resolved', status: 'OK', outageMs }], notifiedAt: null };
   }
   return { drafts: [], notifiedAt: isProblem(transition.to) ? state.notifiedAt : null };
+}
+
+/** A pair with no state yet (PENDING) shows the problem it waits on: a flapping mail names that one. */
+function shownStatus(state: Evaluated['state']): Status {
+  return state.status === 'PENDING' ? (state.pending?.status ?? 'UNKNOWN') : state.status;
 }
 
 /**
@@ -143,4 +155,13 @@ export function isPermanentSmtpFailure(responseCode: number | undefined): boolea
 export function isPermanentHttpFailure(status: number): boolean {
   if (status === 408 || status === 429) return false;
   return (status >= 300 && status < 500) || status < 200;
+}
+
+/**
+ * A notification's next attempt after `attempts` failed ones: the project's
+ * backoff (jittered, so many rows failing at once do not retry together).
+ * `random` is passed in to keep this pure.
+ */
+export function retryDelayMs(attempts: number, random: () => number, baseMs = 5_000, capMs = 10 * 60_000): number {
+  return backoffDelayMs(Math.max(0, attempts - 1), baseMs, capMs, random);
 }

@@ -3,7 +3,7 @@
 // were already as routed as they will ever be.
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261201000000Channels extends Migration {
+export class Migration20261201020000Channels extends Migration {
   override up(): void {
     this.addSql(
       `alter table "notification" add column "channel" text not null default 'email', add column "routed" boolean not null default false, add column "event_id" bigint null;`,
