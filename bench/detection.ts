@@ -5,10 +5,14 @@
 // are spread at random over one interval, so they land at every phase of the
 // agent's cycle, and all trials of both settings run at once. Side by side,
 // at the same time and on the same SMTP sink: Prometheus + Alertmanager +
-// process-exporter (lib/prometheus-peer.ts).
+// process-exporter (lib/prometheus-peer.ts). With Debian's Alertmanager
+// installed, vilicus also posts to one, and each trial times kill → the
+// Alertmanager holding the alert (its own updatedAt at first sight).
+import { existsSync } from 'node:fs';
+import { alertmanagerBinary, startAlertmanager, type Alertmanager } from '../test/helpers/alertmanager.ts';
 import { sleepWithMarker, vilicus, waitFor, type Proc } from '../test/helpers/processes.ts';
 import { startSmtpSink, type SmtpSink } from '../test/helpers/smtp.ts';
-import { addLatencies, inbox, killToMail, type Inbox, type Setting } from './lib/kill-to-mail.ts';
+import { addLatencies, inbox, killToAll, type Inbox, type Setting } from './lib/kill-to-mail.ts';
 import { prometheusPeerInstalled, runPrometheusPeer } from './lib/prometheus-peer.ts';
 import { admin, startBenchServer, type BenchContext, type BenchServer } from './lib/setup.ts';
 import { percentile, type Summary } from './lib/stats.ts';
@@ -19,6 +23,7 @@ const SETTINGS: Setting[] = [
 ];
 
 interface Trial {
+  name: string;
   setting: Setting;
   recipient: string;
   marker: string;
@@ -35,7 +40,7 @@ export async function benchDetection(ctx: BenchContext, summary: Summary): Promi
       runVilicus(ctx, smtp, mails),
       withPeer ? runPrometheusPeer(ctx.mode, mails, smtp.port) : new Map<string, number[]>(),
     ]);
-    for (const setting of SETTINGS) addLatencies(summary, setting.key, mine.get(setting.key)!);
+    for (const [key, seconds] of mine) addLatencies(summary, key, seconds);
     for (const [key, seconds] of peer) {
       addLatencies(summary, `prometheus_${key}`, seconds);
       summary.add(`${key}_p95_ratio_vs_prometheus`, percentile(mine.get(key)!, 95) / percentile(seconds, 95));
@@ -45,11 +50,29 @@ export async function benchDetection(ctx: BenchContext, summary: Summary): Promi
   }
 }
 
-/** Seconds from kill to mail, by setting key. */
+/** The Alertmanager side: when it first held each check's alert (its updatedAt), polled every 200 ms. */
+function watchAlertmanager(am: Alertmanager): { receivedAt(check: string): number | undefined; stop(): void } {
+  const first = new Map<string, number>();
+  const timer = setInterval(() => {
+    am.alerts()
+      .then((alerts) => {
+        for (const a of alerts) if (!first.has(a.labels.check)) first.set(a.labels.check, Date.parse(a.updatedAt));
+      })
+      .catch(() => {});
+  }, 200);
+  return { receivedAt: (check) => first.get(check), stop: () => clearInterval(timer) };
+}
+
+/** Seconds from kill to mail (the setting's key) and to Alertmanager (`kill_to_alertmanager…`), by key. */
 async function runVilicus(ctx: BenchContext, smtp: SmtpSink, mails: Inbox): Promise<Map<string, number[]>> {
   const trialsPerSetting = ctx.mode === 'quick' ? 3 : 30;
+  const am = existsSync(alertmanagerBinary.path) ? await startAlertmanager() : null;
+  const watch = am ? watchAlertmanager(am) : null;
   // No VILICUS_MAIL_TO: each check mails only its own recipient; the group wait stays at its default.
-  const s = await startBenchServer(ctx, 'detection', { VILICUS_SMTP_URL: smtp.url });
+  const s = await startBenchServer(ctx, 'detection', {
+    VILICUS_SMTP_URL: smtp.url,
+    ...(am ? { VILICUS_ALERTMANAGER_URL: am.url } : {}),
+  });
   const trials: Trial[] = [];
   try {
     for (const setting of SETTINGS) {
@@ -64,21 +87,33 @@ async function runVilicus(ctx: BenchContext, smtp: SmtpSink, mails: Inbox): Prom
     );
     const seconds = await Promise.all(
       trials.map((t) =>
-        killToMail(
+        killToAll(
           {
             sleeper: t.sleeper,
             spreadMs: t.setting.intervalMs,
             timeoutMs: t.setting.intervalMs * 2 + 30_000,
             isAlert: (m) => m.to.includes(t.recipient) && m.subject.startsWith('[CRITICAL]'),
+            ...(watch ? { alsoTo: { alertmanager: () => watch.receivedAt(t.name) } } : {}),
           },
           mails,
         ),
       ),
     );
-    return new Map(SETTINGS.map((setting) => [setting.key, seconds.filter((_, i) => trials[i]!.setting === setting)]));
+    const of = (setting: Setting, key: string) =>
+      seconds.filter((_, i) => trials[i]!.setting === setting).map((r) => r[key]!);
+    return new Map(
+      SETTINGS.flatMap((setting) => [
+        [setting.key, of(setting, 'mail')] as const,
+        ...(am
+          ? [[setting.key.replace('kill_to_mail', 'kill_to_alertmanager'), of(setting, 'alertmanager')] as const]
+          : []),
+      ]),
+    );
   } finally {
+    watch?.stop();
     await Promise.all(trials.map((t) => t.sleeper.stop('SIGKILL')));
     await s.close();
+    await am?.close();
   }
 }
 
@@ -92,5 +127,5 @@ async function createTrial(s: BenchServer, setting: Setting, i: number): Promise
     notify: { email: [recipient] },
   };
   await admin(s, 'PUT', `/api/v1/checks/${name}`, { metadata: { name }, spec });
-  return { setting, recipient, marker, sleeper: sleepWithMarker(marker) };
+  return { name, setting, recipient, marker, sleeper: sleepWithMarker(marker) };
 }

@@ -1,7 +1,14 @@
 // The server's one config module: every setting, validated at start and frozen.
 // Nothing else in server/ reads process.env.
-import { parseDuration } from './api/contract/duration.ts';
-import { parse, parseFlags, resolveSettings, type Setting, type SettingsOf } from './api/contract/settings.ts';
+import { alertSettings, durationMs } from './alert-settings.ts';
+import {
+  parse,
+  parseFlags,
+  resolveSettings,
+  SettingError,
+  type Setting,
+  type SettingsOf,
+} from './api/contract/settings.ts';
 
 const s = <T>(setting: Setting<T>): Setting<T> => setting;
 
@@ -21,12 +28,6 @@ function flag(raw: string): boolean {
   if (['true', '1', 'yes', 'on'].includes(value)) return true;
   if (['false', '0', 'no', 'off'].includes(value)) return false;
   throw new Error(`"${raw}" is not true or false`);
-}
-
-function durationMs(raw: string): number {
-  const ms = parseDuration(raw);
-  if (ms === null) throw new Error(`"${raw}" is not a duration such as 30s, 5m, 7d`);
-  return ms;
 }
 
 /** Also the default of an app built without the config (tests, bench). */
@@ -124,6 +125,7 @@ export const serverSettings = {
     parse: emailList,
     help: "Default recipients (comma-separated), added to each check's spec.notify.email",
   }),
+  ...alertSettings,
   publicUrl: s<string | undefined>({
     flag: 'public-url',
     env: ['VILICUS_PUBLIC_URL'],
@@ -225,6 +227,8 @@ export const serverSettings = {
   }),
 } satisfies Record<string, Setting<unknown>>;
 
+export type { AlertmanagerAuth } from './alert-settings.ts';
+
 export type ServerConfig = SettingsOf<typeof serverSettings> & {
   /** Running in a Kubernetes pod (the kubelet sets KUBERNETES_SERVICE_HOST). */
   inCluster: boolean;
@@ -237,12 +241,24 @@ export function loadServerConfig(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): ServerConfig {
   const settings = resolveSettings(serverSettings, parseFlags(serverSettings, argv), env);
+  const known = (names: string[], where: string): void => {
+    const bad = names.find((n) => !(n in settings.webhooks));
+    if (bad) throw new SettingError(where, `"${bad}" is not a webhook receiver (VILICUS_WEBHOOKS names none such)`);
+  };
+  known(settings.notifyWebhooks, 'VILICUS_NOTIFY_WEBHOOKS');
+  known(Object.keys(settings.webhookSecrets), 'VILICUS_WEBHOOK_SECRETS');
   return Object.freeze({
     ...settings,
+    // The credentials file wins over the setting; a NAME=SECRET setting wins over the secrets folder.
+    alertmanagerAuth: settings.alertmanagerAuthFile ?? settings.alertmanagerAuth,
+    webhookSecrets: { ...pick(settings.webhookSecretsDir, settings.webhooks), ...settings.webhookSecrets },
     inCluster: Boolean(env['KUBERNETES_SERVICE_HOST']),
     nodeOptions: env['NODE_OPTIONS'] ?? '',
   });
 }
+
+const pick = (values: Record<string, string>, keys: Record<string, unknown>): Record<string, string> =>
+  Object.fromEntries(Object.entries(values).filter(([k]) => k in keys));
 
 /** The CLI's client commands (apply, get, agents) talk to a running server. */
 export const clientSettings = {

@@ -116,7 +116,7 @@ function leaderOnly(
 export function buildDeps(
   db: Database,
   config: Pick<ServerConfig, 'bodyLimit' | 'missingAfter'> &
-    Partial<Pick<ServerConfig, 'dashboardPublic' | 'requestTimeoutMs'>>,
+    Partial<Pick<ServerConfig, 'dashboardPublic' | 'requestTimeoutMs' | 'webhooks'>>,
   adminToken: string,
   log?: Logger,
 ): AppDeps {
@@ -138,6 +138,7 @@ export function buildDeps(
     ready: async () => (await pendingMigrations(db.orm)) === 0,
     metrics,
     dashboardPublic: config.dashboardPublic ?? false,
+    webhookNames: Object.keys(config.webhooks ?? {}),
   };
 }
 

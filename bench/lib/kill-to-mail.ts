@@ -41,24 +41,37 @@ export interface KillTrial {
   isAlert: (mail: ReceivedMail) => boolean;
   /** What to show when the mail never comes (the peer's logs). */
   context?: () => string;
+  /** Other receivers timed from the same kill: when each got the alert (epoch ms), once it has. */
+  alsoTo?: Record<string, () => number | undefined>;
 }
 
 /** SIGKILLs the trial's process; seconds until the sink accepted the mail about it. */
 export async function killToMail(t: KillTrial, mails: Inbox): Promise<number> {
+  return (await killToAll(t, mails))['mail']!;
+}
+
+/** SIGKILLs the trial's process; seconds until the mail (`mail`) and each of `alsoTo` had the alert. */
+export async function killToAll(t: KillTrial, mails: Inbox): Promise<Record<string, number>> {
   await pause(Math.random() * t.spreadMs);
   const killedAt = Date.now();
   await t.sleeper.stop('SIGKILL');
-  let acceptedAt = 0;
+  const receivers: Record<string, () => number | undefined> = {
+    mail: () => {
+      const mail = mails().find(t.isAlert);
+      return mail ? Date.parse(mail.receivedAt) : undefined;
+    },
+    ...t.alsoTo,
+  };
+  const at: Record<string, number> = {};
   await waitFor(
     async () => {
-      const mail = mails().find(t.isAlert);
-      if (mail) acceptedAt = Date.parse(mail.receivedAt);
-      return mail !== undefined;
+      for (const [key, receivedAt] of Object.entries(receivers)) at[key] ??= receivedAt()!;
+      return Object.keys(receivers).every((key) => at[key] !== undefined);
     },
     t.timeoutMs,
     t.context,
   );
-  return (acceptedAt - killedAt) / 1000;
+  return Object.fromEntries(Object.entries(at).map(([key, ms]) => [key, (ms - killedAt) / 1000]));
 }
 
 export function addLatencies(summary: Summary, key: string, seconds: number[]): void {

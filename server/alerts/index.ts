@@ -1,51 +1,99 @@
-// Alerting's background work: the notifier every second, reminders and
-// silence ends every ten seconds. Stop() waits for a round in flight.
+// Alerting's background work: the router and each channel's notifier every
+// second, the Alertmanager re-post every VILICUS_ALERTMANAGER_RESEND,
+// reminders and silence ends every ten seconds. Stop() waits for rounds in flight.
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { ServerConfig } from '../config.ts';
 import { sweepAlerts } from '../db/alert-sweeps.repository.ts';
+import { routeNew } from '../db/outbox-routing.repository.ts';
+import { channelsFor, type ChannelPlan } from '../domain/channels.ts';
 import type { Logger } from '../log.ts';
-import { createMailer } from './mailer.ts';
-import { Notifier, type NotifierOptions } from './notifier.ts';
+import { alertmanagerChannelFor } from './alertmanager/channel.ts';
+import { resendOpen } from './alertmanager/resend.ts';
+import type { Channel } from './channel.ts';
+import { emailChannel } from './email/channel.ts';
+import { createMailer } from './email/mailer.ts';
+import { safe } from './http.ts';
+import { Notifier, type OutcomeHook } from './notifier.ts';
+import { webhookChannelFor } from './webhook/channel.ts';
 
 export interface Alerting {
-  notifier: Notifier;
+  channels: readonly Channel[];
   stop(): Promise<void>;
 }
 
-type AlertConfig = Pick<
+export type AlertConfig = Pick<
   ServerConfig,
-  'smtpUrl' | 'smtpCaFile' | 'mailFrom' | 'mailTo' | 'groupWaitMs' | 'repeatIntervalMs'
+  | 'smtpUrl'
+  | 'smtpCaFile'
+  | 'mailFrom'
+  | 'mailTo'
+  | 'groupWaitMs'
+  | 'repeatIntervalMs'
+  | 'alertmanagerUrls'
+  | 'alertmanagerAuth'
+  | 'alertmanagerResendMs'
+  | 'webhooks'
+  | 'webhookSecrets'
+  | 'notifyWebhooks'
 >;
+
+/** Open alerts last this many re-post rounds in Alertmanager (Prometheus uses 4 too). */
+const TTL_ROUNDS = 4;
 
 export function startAlerting(
   orm: MikroORM,
   config: AlertConfig,
   publicUrl: string,
   log: Logger,
-  onOutcome?: NotifierOptions['onOutcome'],
+  onOutcome?: OutcomeHook,
 ): Alerting {
   const mailer = config.smtpUrl ? createMailer(config.smtpUrl, config.mailFrom, config.smtpCaFile) : null;
   if (!mailer) log.warn('mail is off: VILICUS_SMTP_URL is not set (transitions are still recorded)');
   else if (config.mailTo.length === 0)
     log.warn('VILICUS_MAIL_TO is empty: only checks with spec.notify.email get mail');
-  const notifier = new Notifier({
-    orm,
-    mailer,
-    defaultRecipients: config.mailTo,
-    publicUrl,
-    groupWaitMs: config.groupWaitMs,
-    log,
-    ...(onOutcome ? { onOutcome } : {}),
+  const targets = config.alertmanagerUrls.map((url) => {
+    const target = { url, auth: config.alertmanagerAuth, ttlMs: TTL_ROUNDS * config.alertmanagerResendMs, publicUrl };
+    return { target, channel: alertmanagerChannelFor(target) };
   });
+  const channels: Channel[] = [
+    emailChannel(mailer, config.mailTo, publicUrl),
+    ...targets.map((t) => t.channel),
+    ...Object.entries(config.webhooks).map(([name, url]) =>
+      webhookChannelFor(name, url, config.webhookSecrets[name], publicUrl),
+    ),
+  ];
+  const plan: ChannelPlan = {
+    alertmanagers: config.alertmanagerUrls.map(safe),
+    webhooks: new Set(Object.keys(config.webhooks)),
+    defaultWebhooks: config.notifyWebhooks,
+  };
   const loops = [
-    every(1000, () => notifier.tick(), log, 'notifier'),
+    every(1000, () => routeNew(orm.em.fork(), (row) => channelsFor(row, plan)), log, 'router'),
+    ...channels.map((channel) => {
+      const notifier = new Notifier({
+        orm,
+        channel,
+        // Alertmanager groups by itself (its group_wait): waiting here too would only delay it.
+        groupWaitMs: channel.type === 'alertmanager' ? 0 : config.groupWaitMs,
+        log: log.child({ channel: channel.type, receiver: channel.receiver || undefined }),
+        ...(onOutcome ? { onOutcome } : {}),
+      });
+      return every(1000, () => notifier.tick(), log, `notifier ${channel.name}`);
+    }),
     every(10_000, () => sweepAlerts(orm.em.fork(), new Date(), config.repeatIntervalMs), log, 'alert-sweep'),
   ];
+  if (targets.length > 0) {
+    const resend = async (): Promise<void> => {
+      const { failed } = await resendOpen(orm, targets, new Date());
+      for (const error of failed) log.warn({ err: error.message }, 'alertmanager re-post failed; next round retries');
+    };
+    loops.push(every(config.alertmanagerResendMs, resend, log, 'alertmanager-resend'));
+  }
   return {
-    notifier,
+    channels,
     async stop() {
       await Promise.all(loops.map((l) => l.stop()));
-      mailer?.close();
+      for (const channel of channels) channel.close?.();
     },
   };
 }

@@ -26,6 +26,8 @@ export interface AppDeps {
   metrics: Metrics;
   /** Dashboard reads without the admin token (VILICUS_DASHBOARD_PUBLIC); writes always need it. */
   dashboardPublic: boolean;
+  /** The webhook receivers' names (VILICUS_WEBHOOKS): a check may route only to these. */
+  webhookNames: readonly string[];
 }
 
 /** A fresh identity map per use: repositories never share an EntityManager across requests. */

@@ -113,8 +113,10 @@ export const Transition = defineEntity({
 });
 
 /**
- * The alert outbox: a row is born in the same transaction as the state change
- * that causes it; the notifier claims, mails and marks it.
+ * The alert outbox: a row is born (channel `email`) in the same transaction as
+ * the state change that causes it; the router copies it once per other
+ * receiver (`alertmanager:<url>`, `webhook:<name>`) and marks it routed; each
+ * channel's notifier claims, delivers and marks its own rows.
  */
 export const Notification = defineEntity({
   name: 'Notification',
@@ -125,6 +127,12 @@ export const Notification = defineEntity({
   ],
   properties: {
     id: p.bigint('number').primary().autoincrement(),
+    /** `email`, `alertmanager:<url>` or `webhook:<name>`: each receiver's delivery is its own row. */
+    channel: p.text().default('email'),
+    /** An `email` row whose copies for the other channels exist (the router sets it once). */
+    routed: p.boolean().default(false),
+    /** For a copy: the `email` row of the same event (null on the `email` row itself). */
+    eventId: p.bigint('number').nullable(),
     kind: p.text(),
     check: () => p.manyToOne(Check).nullable().deleteRule('cascade'),
     agent: () => p.manyToOne(Agent).nullable().deleteRule('cascade'),

@@ -1,7 +1,9 @@
-// The notification outbox: rows are written in the transaction of the change
-// that causes them; the notifier claims due rows (FOR UPDATE SKIP LOCKED,
-// under a transaction-scoped advisory lock so one server sends at a time),
-// mails them outside any transaction, then marks them.
+// The notification outbox: rows are written (as `email` rows) in the
+// transaction of the change that causes them; the router (outbox-routing)
+// copies each once per other channel; each channel's notifier claims its due
+// rows (FOR UPDATE SKIP LOCKED, under a transaction-scoped advisory lock per
+// channel so one server delivers a channel at a time), delivers them outside
+// any transaction, then marks them.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { NotificationDraft } from '../domain/alerts.ts';
 import { sql, type Db, type RawBuilder } from './sql.ts';
@@ -35,6 +37,10 @@ export function notificationsInsert(rows: readonly OutboxRow[], now: Date): RawB
 /** A claimed row, with what the mail needs to say. */
 export interface ClaimedNotification {
   id: string;
+  /** `email`, `alertmanager:<url>` or `webhook:<name>`. */
+  channel: string;
+  /** The `email` row this one was copied from (itself for mail): one id per event, for idempotency keys. */
+  eventId: string;
   kind: NotificationDraft['kind'];
   status: string;
   previous: string | null;
@@ -44,9 +50,13 @@ export interface ClaimedNotification {
   outageMs: number | null;
   recipients: string[];
   attempts: number;
+  /** When this attempt was due: rows that failed together share it, so a retry regroups them alike. */
+  dueAt: Date;
   check: string | null;
   namespace: string | null;
   checkLabels: Record<string, string>;
+  /** The check's probe kind (cpu, process, http, …). */
+  checkKind: string | null;
   agent: string | null;
   agentLabels: Record<string, string>;
 }
@@ -56,27 +66,34 @@ const LOCK_NOTIFIER = 0x76696c03;
 export const SENDING_LEASE_MS = 2 * 60_000;
 
 /**
- * Claims every due row whose group has waited `groupWaitMs` (the oldest pending
- * row of its recipients is that old), so a burst goes out as one mail.
+ * Claims every due row of `channel` whose group has waited `groupWaitMs` (the
+ * oldest pending row of its recipients is that old), so a burst goes out as
+ * one mail or post. Mail rows wait until the router has copied them.
  */
-export async function claimDue(em: EntityManager, now: Date, groupWaitMs: number): Promise<ClaimedNotification[]> {
+export async function claimDue(
+  em: EntityManager,
+  channel: string,
+  now: Date,
+  groupWaitMs: number,
+): Promise<ClaimedNotification[]> {
   return em.transactional(async (tx) => {
     const db = tx.getKysely();
-    const { rows: lock } = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${LOCK_NOTIFIER}) as ok`.execute(
-      db,
-    );
+    const { rows: lock } = await sql<{
+      ok: boolean;
+    }>`select pg_try_advisory_xact_lock(${LOCK_NOTIFIER}, hashtext(${channel})) as ok`.execute(db);
     if (!lock[0]?.ok) return [];
     const groupReady = new Date(now.getTime() - groupWaitMs);
     const leaseOver = new Date(now.getTime() - SENDING_LEASE_MS);
     const { rows: claimed } = await sql<{ id: string }>`
       with ready_groups as (
-        select recipients from "notification" where state = 'pending' and attempts = 0
+        select recipients from "notification" where state = 'pending' and attempts = 0 and channel = ${channel}
         group by recipients having min(created_at) <= ${groupReady}),
       due as (
         select n.id from "notification" n
-        where (n.state = 'pending' and n.next_attempt_at <= ${now}
-               and (n.attempts > 0 or n.recipients in (select recipients from ready_groups)))
-           or (n.state = 'sending' and n.claimed_at < ${leaseOver})
+        where n.channel = ${channel} and (n.channel <> 'email' or n.routed)
+          and ((n.state = 'pending' and n.next_attempt_at <= ${now}
+                and (n.attempts > 0 or n.recipients in (select recipients from ready_groups)))
+               or (n.state = 'sending' and n.claimed_at < ${leaseOver}))
         order by n.id limit 1000 for update of n skip locked)
       update "notification" n set state = 'sending', claimed_at = ${now}, attempts = n.attempts + 1
       from due where n.id = due.id returning n.id`.execute(db);
@@ -88,14 +105,20 @@ export async function claimDue(em: EntityManager, now: Date, groupWaitMs: number
   });
 }
 
-async function loadClaimed(db: Db, ids: string[]): Promise<ClaimedNotification[]> {
-  const { rows } = await sql<ClaimedNotification & { at: string; outageMs: string | null }>`
-    select n.id, n.kind, n.status, n.previous, n.at, n.value, n.message, n.outage_ms as "outageMs", n.recipients,
-      n.attempts, c.name as check, c.namespace, coalesce(c.labels, '{}') as "checkLabels",
+/** The rows with what a delivery needs to say, by id. */
+export async function loadClaimed(db: Db, ids: readonly string[]): Promise<ClaimedNotification[]> {
+  const { rows } = await sql<ClaimedNotification & { at: string; dueAt: string; outageMs: string | null }>`
+    select n.id, n.channel, coalesce(n.event_id, n.id)::text as "eventId", n.kind, n.status, n.previous, n.at, n.value, n.message, n.outage_ms as "outageMs", n.recipients,
+      n.attempts, n.next_attempt_at as "dueAt", c.name as check, c.namespace, coalesce(c.labels, '{}') as "checkLabels", c.kind as "checkKind",
       a.name as agent, coalesce(a.labels, '{}') as "agentLabels"
     from "notification" n left join "check" c on c.id = n.check_id left join "agent" a on a.id = n.agent_id
     where n.id = any(${ids}::bigint[]) order by n.id`.execute(db);
-  return rows.map((r) => ({ ...r, at: new Date(r.at), outageMs: r.outageMs === null ? null : Number(r.outageMs) }));
+  return rows.map((r) => ({
+    ...r,
+    at: new Date(r.at),
+    dueAt: new Date(r.dueAt),
+    outageMs: r.outageMs === null ? null : Number(r.outageMs),
+  }));
 }
 
 export type Outcome =
@@ -122,6 +145,7 @@ export async function markOutcome(
 
 export interface NotificationRow {
   id: string;
+  channel: string;
   kind: string;
   check: string | null;
   namespace: string | null;
@@ -138,13 +162,19 @@ export interface NotificationRow {
 /** The newest notifications, for people (GET /api/v1/notifications). */
 export async function listNotifications(
   em: EntityManager,
-  state: string | undefined,
+  filter: { state?: string | undefined; channel?: string | undefined },
   limit: number,
 ): Promise<NotificationRow[]> {
+  const where = [
+    ...(filter.state ? [sql`n.state = ${filter.state}`] : []),
+    ...(filter.channel ? [sql`n.channel = ${filter.channel}`] : []),
+  ];
   const { rows } = await sql<NotificationRow>`
-    select n.id, n.kind, c.name as check, c.namespace, a.name as agent, n.status, n.at, n.state, n.attempts,
+    select n.id, n.channel, n.kind, c.name as check, c.namespace, a.name as agent, n.status, n.at, n.state, n.attempts,
       n.last_error as "lastError", n.sent_at as "sentAt", n.recipients
     from "notification" n left join "check" c on c.id = n.check_id left join "agent" a on a.id = n.agent_id
-    ${state ? sql`where n.state = ${state}` : sql``} order by n.id desc limit ${limit}`.execute(em.getKysely());
+    ${where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``} order by n.id desc limit ${limit}`.execute(
+    em.getKysely(),
+  );
   return rows;
 }

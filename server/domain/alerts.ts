@@ -1,4 +1,4 @@
-// Does this need an email? Pure decisions over evaluations, silences and time.
+// Does this need a notification? Pure decisions over evaluations, silences and time.
 import { backoffDelayMs } from '../api/contract/backoff.ts';
 import type { Evaluated } from './evaluate.ts';
 import { isProblem, type StateStatus, type Status } from './status.ts';
@@ -145,6 +145,16 @@ export function silenceMatches(silence: Silence, target: AlertTarget, at: Date):
 /** Temporary SMTP failures (no reply, or a 4xx reply) are retried; 5xx replies are final. */
 export function isPermanentSmtpFailure(responseCode: number | undefined): boolean {
   return responseCode !== undefined && responseCode >= 500 && responseCode < 600;
+}
+
+/**
+ * An HTTP receiver's answer that no retry can change: a 4xx other than 408
+ * (request timeout) and 429 (too many requests), or a redirect (not followed:
+ * the server calls only the URLs it was configured with). 5xx is retried.
+ */
+export function isPermanentHttpFailure(status: number): boolean {
+  if (status === 408 || status === 429) return false;
+  return (status >= 300 && status < 500) || status < 200;
 }
 
 /**

@@ -34,7 +34,7 @@ const keyOf = (o: KubernetesObject): string => `${o.metadata?.namespace}/${o.met
 export async function startReconciler(
   kc: KubeConfig,
   orm: MikroORM,
-  settings: KubeSettings,
+  settings: KubeSettings & { webhooks?: Readonly<Record<string, string>> },
   catalog: CheckCatalog,
   log: Logger,
 ): Promise<Reconciler> {
@@ -77,7 +77,7 @@ export async function startReconciler(
     }
     const uid = resource.metadata!.uid!;
     lastUid.set(key, uid);
-    const problems = specProblems(resource.spec);
+    const problems = specProblems(resource.spec, { webhooks: Object.keys(settings.webhooks ?? {}) });
     if (problems.length) {
       verdicts.set(uid, { problems });
       await repo().removeResources({ uid }); // no agent runs an invalid check

@@ -9,10 +9,17 @@ import type { Logger } from '../log.ts';
 export type NotificationOutcome = 'sent' | 'failed' | 'retry' | 'silenced' | 'skipped';
 const OUTCOMES: readonly NotificationOutcome[] = ['sent', 'failed', 'retry', 'silenced', 'skipped'];
 
+/** Which receiver: `email` (receiver ''), `alertmanager` (its URL) or `webhook` (its name). */
+export interface NotificationChannel {
+  type: string;
+  receiver: string;
+}
+const MAIL: NotificationChannel = { type: 'email', receiver: '' };
+
 // Function properties, not methods: `onOutcome: metrics.alerts.notificationSent` is safe to pass unbound.
 export interface AlertsMetrics {
-  /** `count` notifications (one mail may carry several) ended a round with this outcome. */
-  notificationSent: (outcome: NotificationOutcome, count?: number) => void;
+  /** `count` notifications (one mail or post may carry several) of a channel ended a round with this outcome. */
+  notificationSent: (outcome: NotificationOutcome, count?: number, channel?: NotificationChannel) => void;
   /** How to read the outbox depth (rows not yet sent); read at each scrape. Call once at start. */
   outboxDepthFrom: (read: () => Promise<number> | number) => void;
 }
@@ -26,15 +33,23 @@ export const noAlertsMetrics: AlertsMetrics = {
 export function registerAlertsMetrics(registry: Registry, log: Logger | undefined): AlertsMetrics {
   const notifications = new Counter({
     name: 'vilicus_notifications_total',
-    help: 'Notifications handled by the notifier, by outcome: sent, failed (given up), retry, silenced, skipped',
-    labelNames: ['outcome'],
+    help: 'Notifications handled by the notifier, by channel (email, alertmanager, webhook), receiver and outcome: sent, failed (given up), retry, silenced, skipped',
+    labelNames: ['channel', 'receiver', 'outcome'],
     registers: [registry],
   });
-  for (const outcome of OUTCOMES) notifications.inc({ outcome }, 0); // every outcome present from the start
+  const seen = new Set<string>();
+  const present = (c: NotificationChannel): void => {
+    if (seen.has(`${c.type}\n${c.receiver}`)) return;
+    seen.add(`${c.type}\n${c.receiver}`);
+    // Every outcome of a channel present from its first: a rate over a series that appears late reads wrong.
+    for (const outcome of OUTCOMES) notifications.inc({ channel: c.type, receiver: c.receiver, outcome }, 0);
+  };
+  present(MAIL);
   let readDepth: (() => Promise<number> | number) | undefined;
   return {
-    notificationSent: (outcome, count = 1) => {
-      notifications.inc({ outcome }, count);
+    notificationSent: (outcome, count = 1, channel = MAIL) => {
+      present(channel);
+      notifications.inc({ channel: channel.type, receiver: channel.receiver, outcome }, count);
     },
     outboxDepthFrom: (read) => {
       // Registered only once there is an outbox to read: no series beats a made-up 0.

@@ -139,3 +139,12 @@ key: {{ ternary .Values.externalDatabase.existingSecretKey "database-url" (ne .V
 name: {{ default (include "vilicus.postgresqlName" .) .Values.postgresql.auth.existingSecret }}
 key: {{ ternary .Values.postgresql.auth.existingSecretKey "password" (ne .Values.postgresql.auth.existingSecret "") }}
 {{- end }}
+
+{{/* The webhook receivers of values as NAME=URL,NAME=URL (VILICUS_WEBHOOKS), in name order. */}}
+{{- define "vilicus.webhookList" -}}
+{{- $items := list -}}
+{{- range $name := keys .Values.webhooks.receivers | sortAlpha -}}
+{{- $items = append $items (printf "%s=%s" $name (index $.Values.webhooks.receivers $name)) -}}
+{{- end -}}
+{{- join "," $items -}}
+{{- end -}}

@@ -41,6 +41,7 @@ export type SilenceView = Type.Static<typeof SilenceView>;
 
 export const NotificationView = Type.Object({
   id: Type.String(),
+  channel: Type.String({ description: 'email, alertmanager:<url> or webhook:<name>: each receiver has its own row' }),
   kind: Type.String(),
   check: Type.Union([Type.String(), Type.Null()]),
   namespace: Type.Union([Type.String(), Type.Null()]),

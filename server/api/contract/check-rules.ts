@@ -34,9 +34,24 @@ export function kindsOf(spec: CheckSpec): ProbeKind[] {
   return probeKinds.filter((kind) => spec[kind] !== undefined);
 }
 
+/** What the server running the check knows: its webhook receivers' names (undefined: not checked). */
+export interface SpecContext {
+  webhooks?: readonly string[];
+}
+
 /** Every problem with a spec (empty when it is valid). */
-export function specProblems(spec: CheckSpec): SpecProblem[] {
+export function specProblems(spec: CheckSpec, context: SpecContext = {}): SpecProblem[] {
   const problems: SpecProblem[] = [];
+  const known = context.webhooks;
+  (spec.notify?.webhooks ?? []).forEach((name, i) => {
+    if (known && !known.includes(name)) {
+      const names = known.length ? known.join(', ') : 'none';
+      problems.push({
+        field: `/spec/notify/webhooks/${i}`,
+        message: `no webhook receiver "${name}" (known: ${names})`,
+      });
+    }
+  });
   const kinds = kindsOf(spec);
   if (kinds.length !== 1) {
     problems.push({ field: '/spec', message: `exactly one probe kind is required (one of ${probeKinds.join(', ')})` });

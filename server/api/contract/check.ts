@@ -35,6 +35,12 @@ export const CheckSpec = Type.Object(
       Type.Object(
         {
           email: Type.Optional(Type.Array(Type.String({ format: 'email', maxLength: 254 }), { maxItems: 50 })),
+          webhooks: Type.Optional(
+            Type.Array(Type.String({ pattern: '^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$', maxLength: 63 }), {
+              maxItems: 20,
+              description: "Names of the server's webhook receivers (VILICUS_WEBHOOKS), never URLs",
+            }),
+          ),
           repeatInterval: Type.Optional(Duration),
         },
         { additionalProperties: false },

@@ -130,6 +130,9 @@ export function alertRoutes(app: FastifyInstance, deps: AppDeps): void {
             state: Type.Optional(
               Type.Union(['pending', 'sending', 'sent', 'failed', 'silenced', 'skipped'].map((s) => Type.Literal(s))),
             ),
+            channel: Type.Optional(
+              Type.String({ maxLength: 2100, description: 'email, alertmanager:<url> or webhook:<name>' }),
+            ),
             limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$' })),
           },
           { additionalProperties: false },
@@ -139,10 +142,10 @@ export function alertRoutes(app: FastifyInstance, deps: AppDeps): void {
     },
     async (request) => {
       deps.auth.requireAdmin(request);
-      const q = request.query as { state?: string; limit?: string };
+      const q = request.query as { state?: string; channel?: string; limit?: string };
       const rows = await listNotifications(
         deps.orm.em.fork(),
-        q.state,
+        { state: q.state, channel: q.channel },
         Math.min(1000, Math.max(1, Number(q.limit ?? 100))),
       );
       const iso = (d: string | null): string | null => (d === null ? null : new Date(d).toISOString());

@@ -44,7 +44,7 @@ export function checkRoutes(app: FastifyInstance, deps: AppDeps): void {
         request.query as { namespace?: string },
         doc,
       );
-      const problem = specProblems(doc.spec)[0];
+      const problem = specProblems(doc.spec, { webhooks: deps.webhookNames })[0];
       if (problem)
         throw new ApiError(errors.invalidCheck, `${problem.field}: ${problem.message}`, `body${problem.field}`);
       const repo = checksRepo(deps);

@@ -38,6 +38,17 @@ const variants: Record<string, Values> = {
     'server.topologySpreadConstraints': 'null',
   },
   'agent on the host network without the host root': { 'agent.hostNetwork': true, 'agent.hostRoot': false },
+  'alert channels from Secrets': {
+    'alertmanager.urls': '{http://am-0.monitoring:9093,http://am-1.monitoring:9093}',
+    'alertmanager.existingSecret': 'vilicus-alertmanager',
+    'webhooks.existingSecret': 'vilicus-webhooks',
+    'webhooks.signingSecret': 'vilicus-webhook-signing',
+    'webhooks.default': '{chat}',
+  },
+  'webhook receivers in values': {
+    'webhooks.receivers.ops': 'http://ops.internal/hook',
+    'webhooks.receivers.chat': 'http://chat/h',
+  },
 };
 
 const STANDARD_LABELS = [
@@ -133,7 +144,7 @@ describe.each(Object.entries(variants))('helm template with %s', (_name, values)
   it('takes every secret from a Secret, never from a plain value', () => {
     for (const { owner, container } of containersOf(objects)) {
       for (const env of container.env ?? []) {
-        if (!/TOKEN$|PASSWORD|SMTP_URL|DATABASE_URL/.test(env.name)) continue;
+        if (!/TOKEN$|PASSWORD|SMTP_URL|DATABASE_URL|_AUTH$/.test(env.name)) continue;
         if (env.valueFrom) expect(env.valueFrom.secretKeyRef, `${owner} ${env.name}`).toBeDefined();
         // The bundled database's URL is assembled by the kubelet from the password variable.
         else
@@ -144,7 +155,7 @@ describe.each(Object.entries(variants))('helm template with %s', (_name, values)
 
   it('refers only to Secrets the chart makes or the values name', () => {
     const made = new Set(objects.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name));
-    const named = ['vilicus-db', 'vilicus-admin', 'vilicus-smtp'];
+    const named = ['vilicus-db', 'vilicus-admin', 'vilicus-smtp', 'vilicus-alertmanager', 'vilicus-webhooks'];
     for (const { owner, container } of containersOf(objects))
       for (const env of container.env ?? []) {
         const ref = env.valueFrom?.secretKeyRef;
@@ -319,6 +330,44 @@ describe('production values', () => {
   });
 });
 
+describe('alert channel values', () => {
+  const serverOf = async (values: Values) =>
+    find(await render(values), 'Deployment')!.spec.template.spec as { containers: any[]; volumes: any[] };
+
+  it('point the server at the Alertmanagers and webhooks, with their secrets from the named Secrets', async () => {
+    const pod = await serverOf(variants['alert channels from Secrets']!);
+    const server = pod.containers[0];
+    expect(envOf(server, 'VILICUS_ALERTMANAGER_URL').value).toBe(
+      'http://am-0.monitoring:9093,http://am-1.monitoring:9093',
+    );
+    expect(envOf(server, 'VILICUS_ALERTMANAGER_RESEND').value).toBe('1m');
+    expect(envOf(server, 'VILICUS_ALERTMANAGER_AUTH').valueFrom.secretKeyRef).toEqual({
+      name: 'vilicus-alertmanager',
+      key: 'auth',
+    });
+    expect(envOf(server, 'VILICUS_WEBHOOKS').valueFrom.secretKeyRef).toEqual({
+      name: 'vilicus-webhooks',
+      key: 'webhooks',
+    });
+    expect(envOf(server, 'VILICUS_NOTIFY_WEBHOOKS').value).toBe('chat');
+    expect(envOf(server, 'VILICUS_WEBHOOK_SECRETS_DIR').value).toBe('/etc/vilicus/webhook-secrets');
+    expect(server.volumeMounts).toContainEqual({
+      name: 'webhook-secrets',
+      mountPath: '/etc/vilicus/webhook-secrets',
+      readOnly: true,
+    });
+    expect(pod.volumes).toContainEqual({ name: 'webhook-secrets', secret: { secretName: 'vilicus-webhook-signing' } });
+  });
+
+  it('list receivers given in values as NAME=URL in name order, and set nothing by default', async () => {
+    const server = (await serverOf(variants['webhook receivers in values']!)).containers[0];
+    expect(envOf(server, 'VILICUS_WEBHOOKS').value).toBe('chat=http://chat/h,ops=http://ops.internal/hook');
+    const plain = (await serverOf({})).containers[0];
+    for (const name of ['VILICUS_ALERTMANAGER_URL', 'VILICUS_WEBHOOKS', 'VILICUS_WEBHOOK_SECRETS_DIR'])
+      expect(envOf(plain, name)).toBeUndefined();
+  });
+});
+
 describe('values helm refuses', () => {
   it.each([
     ['no database at all', { 'postgresql.enabled': false }, 'postgresql.enabled=false needs externalDatabase'],
@@ -328,6 +377,8 @@ describe('values helm refuses', () => {
     ['a bad recipient', { 'smtp.to': '{not-an-address}' }, '/smtp/to/0'],
     ['a database URL of another scheme', { 'externalDatabase.url': 'mysql://db' }, '/externalDatabase/url'],
     ['a bad duration', { 'server.retention': 'a week' }, '/server/retention'],
+    ['an Alertmanager URL without a scheme', { 'alertmanager.urls': '{am:9093}' }, '/alertmanager/urls/0'],
+    ['a webhook name a check cannot write', { 'webhooks.receivers.Chat': 'http://c/h' }, "invalid propertyName 'Chat'"],
   ])('%s', async (_name, values, message) => {
     const result = await helm.exec(['template', 't', CHART, ...setArgs(values)]);
     expect(result.code).not.toBe(0);

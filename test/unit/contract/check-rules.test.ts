@@ -54,6 +54,24 @@ describe('specProblems', () => {
     expect(specProblems(spec)).toEqual([]);
   });
 
+  it.each<[string, string[] | undefined, { field: string; message: string }[]]>([
+    ['known names', ['ops', 'chat'], []],
+    ['names not checked (no context)', undefined, []],
+    [
+      'an unknown name, with the field',
+      ['chat'],
+      [{ field: '/spec/notify/webhooks/0', message: 'no webhook receiver "ops" (known: chat)' }],
+    ],
+    [
+      'no receiver at all',
+      [],
+      [{ field: '/spec/notify/webhooks/0', message: 'no webhook receiver "ops" (known: none)' }],
+    ],
+  ])('checks spec.notify.webhooks against the server’s receivers: %s', (_name, known, problems) => {
+    const spec = processSpec(undefined, { notify: { webhooks: ['ops'] } });
+    expect(specProblems(spec, known ? { webhooks: known } : {})).toEqual(problems);
+  });
+
   it.each<[string, CheckSpec, string[]]>([
     // no probe at all
     ['no probe kind', {}, ['/spec']],

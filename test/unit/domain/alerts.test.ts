@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   draftsFor,
   handOverDraft,
+  isPermanentHttpFailure,
   isPermanentSmtpFailure,
   reminderDue,
   retryDelayMs,
@@ -226,5 +227,22 @@ describe('SMTP failures', () => {
     [0.5, [500, 1000, 2000, 2500]],
   ])('backs off exponentially up to a cap, jittered (random() = %s)', (draw, delays) => {
     expect([1, 2, 3, 4].map((n) => retryDelayMs(n, () => draw, 1000, 5000))).toEqual(delays);
+  });
+});
+
+describe('HTTP receiver failures', () => {
+  it.each([
+    [500, false], // the receiver is broken: try later
+    [502, false],
+    [503, false],
+    [408, false], // request timeout
+    [429, false], // too many requests
+    [400, true], // the receiver refuses this body: no retry changes that
+    [401, true],
+    [404, true],
+    [301, true], // redirects are not followed
+    [199, true],
+  ])('status %s is permanent: %s', (status, expected) => {
+    expect(isPermanentHttpFailure(status)).toBe(expected);
   });
 });

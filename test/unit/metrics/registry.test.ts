@@ -135,12 +135,15 @@ describe('createMetrics', () => {
     metrics.alerts.notificationSent('sent');
     const { notificationSent } = metrics.alerts; // passed unbound, as the notifier's onOutcome hook
     notificationSent('retry', 3);
+    notificationSent('failed', 2, { type: 'webhook', receiver: 'ops' });
     metrics.alerts.outboxDepthFrom(() => Promise.resolve(7));
     const { body } = await metrics.scrape();
-    expect(sample(body, 'vilicus_notifications_total{outcome="sent"}')).toBe(2);
-    expect(sample(body, 'vilicus_notifications_total{outcome="failed"}')).toBe(1);
-    expect(sample(body, 'vilicus_notifications_total{outcome="retry"}')).toBe(3);
-    expect(sample(body, 'vilicus_notifications_total{outcome="silenced"}')).toBe(0);
+    expect(sample(body, 'vilicus_notifications_total{channel="email",receiver="",outcome="sent"}')).toBe(2);
+    expect(sample(body, 'vilicus_notifications_total{channel="email",receiver="",outcome="failed"}')).toBe(1);
+    expect(sample(body, 'vilicus_notifications_total{channel="email",receiver="",outcome="retry"}')).toBe(3);
+    expect(sample(body, 'vilicus_notifications_total{channel="email",receiver="",outcome="silenced"}')).toBe(0);
+    expect(sample(body, 'vilicus_notifications_total{channel="webhook",receiver="ops",outcome="failed"}')).toBe(2);
+    expect(sample(body, 'vilicus_notifications_total{channel="webhook",receiver="ops",outcome="sent"}')).toBe(0);
     expect(sample(body, 'vilicus_outbox_depth')).toBe(7);
   });
 
@@ -168,7 +171,9 @@ describe('createMetrics', () => {
   it('keeps two registries apart (tests build many apps in one process)', async () => {
     const one = createMetrics(sources());
     createMetrics(sources()).alerts.notificationSent('sent');
-    expect(sample((await one.scrape()).body, 'vilicus_notifications_total{outcome="sent"}')).toBe(0);
+    expect(
+      sample((await one.scrape()).body, 'vilicus_notifications_total{channel="email",receiver="",outcome="sent"}'),
+    ).toBe(0);
   });
 });
 

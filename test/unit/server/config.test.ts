@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SettingError } from '../../../server/api/contract/settings.ts';
 import { loadClientConfig, loadServerConfig, type ServerConfig } from '../../../server/config.ts';
@@ -19,6 +22,14 @@ const DEFAULTS: Loaded = {
   smtpCaFile: undefined,
   mailFrom: 'vilicus@localhost',
   mailTo: [],
+  alertmanagerUrls: [],
+  alertmanagerAuth: undefined,
+  alertmanagerAuthFile: undefined,
+  alertmanagerResendMs: 60_000,
+  webhooks: {},
+  webhookSecrets: {},
+  webhookSecretsDir: {},
+  notifyWebhooks: [],
   publicUrl: undefined,
   groupWaitMs: 5000,
   repeatIntervalMs: 4 * 3_600_000,
@@ -159,6 +170,67 @@ describe('loadServerConfig', () => {
 
   it('returns a frozen config', () => {
     expect(Object.isFrozen(loadServerConfig([], {}))).toBe(true);
+  });
+});
+
+describe('alert channel settings', () => {
+  it('reads Alertmanager URLs, credentials and named webhooks with their secrets', () => {
+    const config = loadServerConfig([], {
+      VILICUS_ALERTMANAGER_URL: 'http://am-0:9093, https://am-1:9093/am',
+      VILICUS_ALERTMANAGER_AUTH: 'basic:vilicus:pa:ss',
+      VILICUS_WEBHOOKS: 'chat=https://hooks.example.com/T/B/X,ops=http://ops/hook?a=1',
+      VILICUS_WEBHOOK_SECRETS: 'ops=s3cret',
+      VILICUS_NOTIFY_WEBHOOKS: 'chat',
+    });
+    expect(config.alertmanagerUrls).toEqual(['http://am-0:9093', 'https://am-1:9093/am']);
+    expect(config.alertmanagerAuth).toEqual({ type: 'basic', user: 'vilicus', password: 'pa:ss' });
+    expect(config.webhooks).toEqual({ chat: 'https://hooks.example.com/T/B/X', ops: 'http://ops/hook?a=1' });
+    expect(config.webhookSecrets).toEqual({ ops: 's3cret' });
+    expect(config.notifyWebhooks).toEqual(['chat']);
+  });
+
+  it('reads credentials and signing secrets from files (mounted Secrets), the named setting winning', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vilicus-config-'));
+    try {
+      writeFileSync(join(dir, 'auth'), 'bearer:tok-1\n');
+      const secrets = join(dir, 'secrets');
+      mkdirSync(join(secrets, '..data'), { recursive: true }); // the layout the kubelet mounts
+      writeFileSync(join(secrets, '..data', 'chat'), 'from-file\n');
+      symlinkSync('..data/chat', join(secrets, 'chat'));
+      writeFileSync(join(secrets, 'ops'), 'ops-file');
+      const config = loadServerConfig([], {
+        VILICUS_ALERTMANAGER_AUTH: 'bearer:ignored',
+        VILICUS_ALERTMANAGER_AUTH_FILE: join(dir, 'auth'),
+        VILICUS_WEBHOOKS: 'chat=http://c/h,ops=http://o/h',
+        VILICUS_WEBHOOK_SECRETS_DIR: secrets,
+        VILICUS_WEBHOOK_SECRETS: 'ops=from-setting',
+      });
+      expect(config.alertmanagerAuth).toEqual({ type: 'bearer', token: 'tok-1' });
+      expect(config.webhookSecrets).toEqual({ chat: 'from-file', ops: 'from-setting' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    [
+      { VILICUS_ALERTMANAGER_URL: 'am:9093' },
+      'VILICUS_ALERTMANAGER_URL: "am:9093" must start with http:// or https://',
+    ],
+    [{ VILICUS_ALERTMANAGER_AUTH: 'token' }, 'VILICUS_ALERTMANAGER_AUTH: expected bearer:TOKEN or basic:USER:PASSWORD'],
+    [{ VILICUS_WEBHOOKS: 'Chat=http://c/h' }, 'VILICUS_WEBHOOKS: "Chat" is not NAME=URL'],
+    [{ VILICUS_WEBHOOKS: 'chat=c/h' }, 'VILICUS_WEBHOOKS: the URL of "chat" is not valid'],
+    [{ VILICUS_NOTIFY_WEBHOOKS: 'chat' }, 'VILICUS_NOTIFY_WEBHOOKS: "chat" is not a webhook receiver'],
+    [{ VILICUS_WEBHOOK_SECRETS: 'chat=x' }, 'VILICUS_WEBHOOK_SECRETS: "chat" is not a webhook receiver'],
+  ])('refuses %j', (env, message) => {
+    expect(() => loadServerConfig([], env)).toThrow(SettingError);
+    expect(() => loadServerConfig([], env)).toThrow(message);
+  });
+
+  it('keeps webhook URLs out of error messages (they are secrets, such as Slack’s)', () => {
+    expect(() => loadServerConfig([], { VILICUS_WEBHOOKS: 'chat=hooks.slack.com/T/B/X' })).toThrow(
+      /^VILICUS_WEBHOOKS: the URL of "chat" is not valid$/,
+    );
   });
 });
 

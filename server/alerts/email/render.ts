@@ -1,7 +1,7 @@
 // The mail for a group of notifications: subject says how bad, what, where;
 // a text part and an HTML part. Pure: data in, strings out.
-import { formatDuration } from '../api/contract/duration.ts';
-import type { ClaimedNotification } from '../db/outbox.repository.ts';
+import { formatDuration } from '../../api/contract/duration.ts';
+import type { ClaimedNotification } from '../../db/outbox.repository.ts';
 
 export interface RenderedMail {
   subject: string;
