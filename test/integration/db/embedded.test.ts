@@ -1,6 +1,6 @@
 // The embedded database as the server opens it: a new folder is made by a
 // child process (initdb's memory is never given back, so it must not happen in
-// the server), PostgreSQL runs with the small memory settings of ADR 0005, and
+// the server), PostgreSQL runs with the small memory settings of ADR 8, and
 // `vilicus server` on the embedded default runs with the server's V8 flags.
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
