@@ -20,14 +20,13 @@ export interface DatabaseWaitOptions {
   /** Give up after this long; 0 = never. */
   waitMs: number;
   log: Logger;
-  /** Told of each failed attempt (the sweeps count the wait as an outage). */
-  onFailure?: (at: Date) => void;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
 }
 
 export class DatabaseWait {
   #waiting: string | null;
+  #outage: { from: Date; to: Date } | null = null;
   readonly #options: DatabaseWaitOptions;
 
   constructor(options: DatabaseWaitOptions) {
@@ -38,6 +37,11 @@ export class DatabaseWait {
   /** Null once the database is open and migrated; else what the server is waiting for. */
   waiting(): string | null {
     return this.#waiting;
+  }
+
+  /** From the first failed attempt to the one that worked, when there was a failed one. */
+  get outage(): { from: Date; to: Date } | null {
+    return this.#outage;
   }
 
   /** Runs `open` (connect and migrate) until it succeeds; throws once the wait is over or the error is not "not yet". */
@@ -51,6 +55,7 @@ export class DatabaseWait {
       try {
         const value = await open();
         this.#waiting = null;
+        if (this.#outage) this.#outage.to = new Date(now());
         return value;
       } catch (error) {
         const code = errorCode(error);
@@ -58,7 +63,7 @@ export class DatabaseWait {
         const delayMs = backoff.next();
         const retry = isNotYet(error) && (waitMs === 0 || waited + delayMs <= waitMs);
         if (!retry) throw new DatabaseWaitError(target, code, waited, backoff.attempts, error);
-        this.#options.onFailure?.(new Date());
+        this.#outage ??= { from: new Date(started), to: new Date(started) };
         this.#waiting = `database ${target} not reachable yet (${code}: ${messageOf(error)}); attempt ${backoff.attempts}, next in ${formatDuration(delayMs)}`;
         log.warn({ code, attempt: backoff.attempts, nextDelayMs: delayMs, database: target }, this.#waiting);
         await sleep(delayMs);
