@@ -19,7 +19,7 @@ import { createEventRecorder, type EventRecorder } from './k8s/events.ts';
 import { startLeaderElection } from './k8s/leader.ts';
 import { startNodeSync } from './k8s/nodes.ts';
 import { createKubeAuthenticator } from './k8s/token-review.ts';
-import { startSingletons } from './singletons.ts';
+import { startSingletons, type SingletonContext } from './singletons.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -53,7 +53,8 @@ export async function startServer(
     const url = listenUrl(app, config.host);
     const applied = await wait.until(() => db.migrate());
     log.info({ database: db.mode, migrations: applied.length }, 'database ready');
-    const singletons = await startWork(db, config, deps, kc, linkBase(config, portOf(app), log), log);
+    const links = linkBase(config, portOf(app), log);
+    const singletons = await startWork(db, config, deps, kc, { publicUrl: links, outage: wait.outage }, log);
     log.info({ url, database: db.mode, kubernetes: kc !== null }, `vilicus server listening on ${url}`);
     const running = app;
     return {
@@ -81,14 +82,15 @@ async function startWork(
   config: ServerConfig,
   deps: AppDeps,
   kc: ReturnType<typeof loadKubeConfig>,
-  publicLink: string,
+  start: { publicUrl: string; outage: SingletonContext['outage'] | null },
   log: Logger,
 ): Promise<{ stop: () => Promise<void>; events: EventRecorder | null }> {
   const onNotification = deps.metrics.alerts.notificationSent; // counted in vilicus_notifications_total
   const events = kc ? createEventRecorder(kc, 'vilicus', log.child({ component: 'events' })) : null;
   const context = {
-    ...{ orm: db.orm, config, catalog: deps.catalog, publicUrl: publicLink, log, kc, onNotification },
+    ...{ orm: db.orm, config, catalog: deps.catalog, publicUrl: start.publicUrl, log, kc, onNotification },
     ...(events ? { events } : {}),
+    ...(start.outage ? { outage: start.outage } : {}),
     ...(kc
       ? {
           startNodeSync: () =>

@@ -20,6 +20,8 @@ export interface CheckStatus {
   summary: { ok: number; warning: number; critical: number; unknown: number; failing: number };
   failing: { node: string; status: string; since: string; message: string }[];
   conditions: Condition[];
+  /** The release that owns and writes it (`<namespace>/<lease>`, server/k8s/ownership.ts). */
+  owner?: string;
 }
 
 /** At most this many failing nodes are listed (the count is in summary.failing). */
@@ -32,8 +34,11 @@ export interface StatusInput {
   /** Set when the check is valid but could not be taken in (e.g. a REST check holds the name). */
   refused?: { reason: string; message: string };
   states: readonly StateRow[];
+  /** Who could run it, told when no agent has reported: the spec's matchLabels and the agents they match. */
+  audience?: { matchLabels: Readonly<Record<string, string>>; matching: number; registered: number };
   previous: Partial<CheckStatus> | undefined;
   now: Date;
+  owner?: string;
 }
 
 export function checkStatus(input: StatusInput): CheckStatus {
@@ -55,9 +60,10 @@ export function checkStatus(input: StatusInput): CheckStatus {
       message: s.message ?? '',
     }));
   const valid = validCondition(input);
-  const healthy = healthyCondition(health, summary.failing, failing, generation);
+  const healthy = healthyCondition(health, summary.failing, failing, generation, input.audience);
   const conditions = [valid, healthy].map((c) => keepTransitionTime(c, input.previous?.conditions, input.now));
-  return { observedGeneration: generation, probe: input.probe, health, summary, failing, conditions };
+  const owner = input.owner ? { owner: input.owner } : {};
+  return { observedGeneration: generation, probe: input.probe, health, summary, failing, conditions, ...owner };
 }
 
 type Draft = Omit<Condition, 'lastTransitionTime'>;
@@ -78,7 +84,13 @@ function validCondition(input: StatusInput): Draft {
   };
 }
 
-function healthyCondition(health: Health, count: number, failing: CheckStatus['failing'], generation: number): Draft {
+function healthyCondition(
+  health: Health,
+  count: number,
+  failing: CheckStatus['failing'],
+  generation: number,
+  audience: StatusInput['audience'],
+): Draft {
   const base = { type: 'Healthy' as const, observedGeneration: generation };
   if (health === 'OK') return { ...base, status: 'True', reason: 'AllOK', message: 'every agent reports OK' };
   if (health === 'Failing') {
@@ -86,7 +98,19 @@ function healthyCondition(health: Health, count: number, failing: CheckStatus['f
     return { ...base, status: 'False', reason: 'Failing', message: `${count} failing: ${nodes}` };
   }
   if (health === 'Invalid') return { ...base, status: 'Unknown', reason: 'Invalid', message: 'the check is not valid' };
+  if (audience && audience.matching === 0)
+    return { ...base, status: 'Unknown', reason: 'NoMatchingAgent', message: noAgentMessage(audience) };
   return { ...base, status: 'Unknown', reason: 'NoResults', message: 'no agent has reported yet' };
+}
+
+/** Why nobody runs a check: it would wait for ever for a result, so say so. */
+export function noAgentMessage(audience: NonNullable<StatusInput['audience']>): string {
+  const selector = Object.entries(audience.matchLabels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  const registered = `${audience.registered} agent${audience.registered === 1 ? '' : 's'} registered`;
+  if (selector === '') return 'no agent is registered to run it';
+  return `no agent matches nodeSelector ${selector}; ${registered}`;
 }
 
 /** lastTransitionTime moves only when the condition's status does (the Kubernetes convention). */
