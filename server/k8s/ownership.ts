@@ -64,7 +64,12 @@ export function createOwners(kc: KubeConfig, me: string): Owners {
         // With the resourceVersion the patch fails (409) if another release claimed it meanwhile.
         const body = { metadata: { resourceVersion: meta.resourceVersion, annotations: { [OWNER_ANNOTATION]: me } } };
         const target = { group: GROUP, version: VERSION, plural: PLURAL, namespace: meta.namespace!, name: meta.name! };
-        await checks.patchNamespacedCustomObject({ ...target, body }, mergePatch);
+        try {
+          await checks.patchNamespacedCustomObject({ ...target, body }, mergePatch);
+        } catch (error) {
+          // RBAC of an older chart (no `patch` on checks): run it unclaimed, as before, rather than not at all.
+          if ((error as { code?: number }).code !== 403) throw error;
+        }
       }
       return { ownership, owner: ownership === 'other' ? claim! : me };
     },
