@@ -4,11 +4,14 @@ import { defineConfig } from 'vitest/config';
 // services (PostgreSQL, PGlite, server and agent processes).
 export default defineConfig({
   test: {
+    // The default output, then which real services the tests ran on (test/helpers/tools.ts).
+    reporters: ['default', './test/helpers/services-reporter.ts'],
     projects: [
       {
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          setupFiles: ['test/helpers/services-setup.ts'],
         },
       },
       {
@@ -16,8 +19,10 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/helpers/global-setup.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
+          setupFiles: ['test/helpers/services-setup.ts'],
+          // Bounds on a hang, not on speed: on a loaded machine one server start can take a minute.
+          testTimeout: 240_000,
+          hookTimeout: 240_000,
           // Server and agent processes are heavy on 2 cores: one file at a time.
           fileParallelism: false,
         },

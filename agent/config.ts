@@ -51,7 +51,7 @@ export const agentSettings = {
       if (!raw.startsWith('/')) throw new Error(`"${raw}" is not an absolute path`);
       return raw;
     },
-    help: 'Where the host’s root filesystem is mounted for the agent; disk checks read their path under it (Kubernetes: `/host`)',
+    help: 'Where the host’s root filesystem is mounted for the agent; disk checks read their path under it, cpu checks its /proc/stat when it has one (Kubernetes: `/host`)',
   }),
   logLevel: s({
     flag: 'log-level',

@@ -29,6 +29,9 @@ function durationMs(raw: string): number {
   return ms;
 }
 
+/** Also the default of an app built without the config (tests, bench). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
 export const serverSettings = {
   port: s({ flag: 'port', env: ['VILICUS_PORT'], default: 8080, parse: parse.port, help: 'HTTP port' }),
   host: s({
@@ -91,6 +94,14 @@ export const serverSettings = {
     parse: parse.positiveInt,
     help: 'Largest request body in bytes (413 above)',
   }),
+  requestTimeoutMs: s({
+    flag: 'request-timeout',
+    env: ['VILICUS_REQUEST_TIMEOUT'],
+    default: DEFAULT_REQUEST_TIMEOUT_MS,
+    shownDefault: '30s',
+    parse: durationMs,
+    help: 'A request, its body included, must arrive within this (408 after): a slow or stalled client cannot hold a connection',
+  }),
   smtpUrl: s<string | undefined>({
     flag: 'smtp-url',
     env: ['VILICUS_SMTP_URL'],
@@ -98,6 +109,13 @@ export const serverSettings = {
     parse: parse.urlWith('smtp:', 'smtps:'),
     help: 'SMTP server for alerts, e.g. smtp://user:pass@mail:587 (STARTTLS when offered) or smtps://…:465; unset = mail off',
     secret: true,
+  }),
+  smtpCaFile: s<string | undefined>({
+    flag: 'smtp-ca-file',
+    env: ['VILICUS_SMTP_CA_FILE'],
+    default: undefined,
+    parse: parse.string,
+    help: 'PEM file of CA certificates to trust for the SMTP server, besides the system’s (a private or self-signed CA)',
   }),
   mailFrom: s({
     flag: 'mail-from',
@@ -191,6 +209,14 @@ export const serverSettings = {
     parse: parse.string,
     help: 'Name of the coordination.k8s.io Lease the replicas elect a leader with',
   }),
+  resyncMs: s({
+    flag: 'resync',
+    env: ['VILICUS_RESYNC'],
+    default: 10 * 60_000,
+    shownDefault: '10m',
+    parse: durationMs,
+    help: 'How often every Check resource is reconciled again, changed or not, so a missed event heals itself',
+  }),
   agentServiceAccount: s({
     flag: 'agent-service-account',
     env: ['VILICUS_AGENT_SERVICE_ACCOUNT'],
@@ -210,6 +236,8 @@ export const serverSettings = {
 export type ServerConfig = SettingsOf<typeof serverSettings> & {
   /** Running in a Kubernetes pod (the kubelet sets KUBERNETES_SERVICE_HOST). */
   inCluster: boolean;
+  /** NODE_OPTIONS as this process was started with: V8 flags given there win over the server's own (v8-flags.ts). */
+  nodeOptions: string;
 };
 
 export function loadServerConfig(
@@ -217,7 +245,11 @@ export function loadServerConfig(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): ServerConfig {
   const settings = resolveSettings(serverSettings, parseFlags(serverSettings, argv), env);
-  return Object.freeze({ ...settings, inCluster: Boolean(env['KUBERNETES_SERVICE_HOST']) });
+  return Object.freeze({
+    ...settings,
+    inCluster: Boolean(env['KUBERNETES_SERVICE_HOST']),
+    nodeOptions: env['NODE_OPTIONS'] ?? '',
+  });
 }
 
 /** The CLI's client commands (apply, get, agents) talk to a running server. */

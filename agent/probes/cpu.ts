@@ -1,7 +1,7 @@
 // The `cpu` probe: how busy the whole host was since this check last ran.
 // The `for` window is the server's business (it sees the history); this
 // probe reports one interval at a time.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { CpuProbe, Status } from '../../server/api/contract/index.ts';
 import type { CpuCheck, Probe, ProbeOutcome } from './probe.ts';
@@ -68,7 +68,8 @@ export function cpuStatus(value: number, spec: CpuProbe): { status: Status; mess
 export type CpuTimesReader = () => CpuTimes;
 
 /**
- * /proc/stat where it exists (it has iowait and steal); os.cpus() elsewhere.
+ * /proc/stat where it exists (it has iowait and steal), the host's under
+ * --host-root when that has one; os.cpus() elsewhere.
  * A sync read on purpose: it is one ~1 KB file, ≈ 21 µs CPU per read against
  * ≈ 250 µs for fs.promises.readFile (measured here, Node 24), and a sync read
  * pins the baseline to the moment the probe is built rather than whenever the
@@ -77,7 +78,8 @@ export type CpuTimesReader = () => CpuTimes;
  * elsewhere: it keeps one process-wide previous sample, so checks could not
  * each measure their own interval, and it reads os.cpus() underneath anyway.
  */
-export function defaultCpuTimesReader(): CpuTimesReader {
+export function defaultCpuTimesReader(procStat = '/proc/stat'): CpuTimesReader {
+  if (existsSync(procStat)) return () => parseProcStat(readFileSync(procStat, 'utf8'));
   if (hasProcfs()) return () => parseProcStat(readFileSync('/proc/stat', 'utf8'));
   return () => sumCpuTimes(os.cpus());
 }

@@ -1,8 +1,8 @@
 // The probe registry: one entry per check kind, and the single place that
 // dispatches a check to its probe.
 import type { AgentCheck } from '../../server/api/contract/index.ts';
-import { createCpuProbe } from './cpu.ts';
-import { createDiskProbe } from './disk.ts';
+import { createCpuProbe, defaultCpuTimesReader } from './cpu.ts';
+import { createDiskProbe, hostPath } from './disk.ts';
 import { createHttpProbe } from './http.ts';
 import { createLoadProbe } from './load.ts';
 import { createMemoryProbe } from './memory.ts';
@@ -17,15 +17,17 @@ export type { CpuCheck, Cycle, Probe, ProbeOutcome, ProcessCheck } from './probe
 export type ProbeRegistry = { readonly [K in AgentCheck['kind']]: Probe<CheckOfKind<K>> };
 
 export interface ProbeOptions {
-  /** Where the host's root filesystem is mounted in the agent's view (disk paths are read under it). */
+  /** Where the host's root filesystem is mounted in the agent's view (disk paths and /proc/stat are read under it). */
   hostRoot?: string;
+  /** Aborts when the agent stops (see ProcessProbeOptions.signal). */
+  signal?: AbortSignal;
 }
 
 /** Once per agent: the cpu probe's baseline and the regex cache live as long as the agent. */
 export function createProbes(options: ProbeOptions = {}): ProbeRegistry {
   return {
-    process: createProcessProbe(),
-    cpu: createCpuProbe(),
+    process: createProcessProbe({ signal: options.signal }),
+    cpu: createCpuProbe(defaultCpuTimesReader(hostPath(options.hostRoot ?? '/', '/proc/stat'))),
     memory: createMemoryProbe(),
     disk: createDiskProbe({ hostRoot: options.hostRoot ?? '/' }),
     load: createLoadProbe(),

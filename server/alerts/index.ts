@@ -12,7 +12,10 @@ export interface Alerting {
   stop(): Promise<void>;
 }
 
-type AlertConfig = Pick<ServerConfig, 'smtpUrl' | 'mailFrom' | 'mailTo' | 'groupWaitMs' | 'repeatIntervalMs'>;
+type AlertConfig = Pick<
+  ServerConfig,
+  'smtpUrl' | 'smtpCaFile' | 'mailFrom' | 'mailTo' | 'groupWaitMs' | 'repeatIntervalMs'
+>;
 
 export function startAlerting(
   orm: MikroORM,
@@ -21,7 +24,7 @@ export function startAlerting(
   log: Logger,
   onOutcome?: NotifierOptions['onOutcome'],
 ): Alerting {
-  const mailer = config.smtpUrl ? createMailer(config.smtpUrl, config.mailFrom) : null;
+  const mailer = config.smtpUrl ? createMailer(config.smtpUrl, config.mailFrom, config.smtpCaFile) : null;
   if (!mailer) log.warn('mail is off: VILICUS_SMTP_URL is not set (transitions are still recorded)');
   else if (config.mailTo.length === 0)
     log.warn('VILICUS_MAIL_TO is empty: only checks with spec.notify.email get mail');

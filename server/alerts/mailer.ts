@@ -1,5 +1,8 @@
 // The SMTP edge: nodemailer with the URL from VILICUS_SMTP_URL (smtp:// uses
-// STARTTLS when the server offers it, smtps:// is TLS from the start).
+// STARTTLS when the server offers it, smtps:// is TLS from the start), trusting
+// the system's CAs and those of VILICUS_SMTP_CA_FILE.
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
 import nodemailer from 'nodemailer';
 import type { RenderedMail } from './render.ts';
 
@@ -17,12 +20,18 @@ export class SendError extends Error {
   }
 }
 
-export function createMailer(smtpUrl: string, from: string): Mailer {
-  const transport = nodemailer.createTransport(smtpUrl, {
+/** `caFile` is read here, at start: a missing or unreadable file fails the start, not the first alert. */
+export function createMailer(smtpUrl: string, from: string, caFile?: string): Mailer {
+  // Node's `ca` replaces the default trust store; keep the system's CAs as well.
+  const tls = caFile ? { tls: { ca: [...rootCertificates, readFileSync(caFile, 'utf8')] } } : {};
+  // Transport options with the URL among them: a second argument would only be message defaults.
+  const transport = nodemailer.createTransport({
+    url: smtpUrl,
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 20_000,
-  } as Parameters<typeof nodemailer.createTransport>[1]);
+    ...tls,
+  });
   return {
     async send(to, mail) {
       try {

@@ -67,7 +67,7 @@ export class Notifier {
         this.o.log.error({ to, err: message, code }, 'alert mail refused for good');
         await this.mark(group, { state: 'failed', error: message }, now);
       } else {
-        const at = new Date(now.getTime() + retryDelayMs(attempts));
+        const at = new Date(now.getTime() + retryDelayMs(attempts, Math.random));
         this.o.log.warn({ to, err: message, code, retryAt: at }, 'alert mail failed; will retry');
         await this.mark(group, { state: 'retry', error: message, at }, now);
       }

@@ -1,7 +1,8 @@
 // Checks: create-or-replace by (namespace, name), read with their states, delete.
 import { sql, withDates } from './sql.ts';
+import { pendingJson } from './state-row.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { AgentCheckStatus, CheckDocument, CheckSpec, Status } from '../api/contract/index.ts';
+import type { AgentCheckStatus, CheckDocument, CheckSpec, StateStatus, Status } from '../api/contract/index.ts';
 import { normalizeSpec } from '../api/contract/check-rules.ts';
 import { bumpRevision } from './agents.repository.ts';
 
@@ -78,8 +79,13 @@ export class ChecksRepository {
         if (existing.source !== 'crd') return 'conflict';
         await sql`delete from "check" where id = ${existing.id}`.execute(db); // recreated under the same name
       }
-      if (existing?.id === r.uid && existing.generation === r.generation && sameJson(existing.labels, r.labels))
-        return 'unchanged';
+      // The spec too, not only the generation: a resync must heal a row edited behind the reconciler's back.
+      const same =
+        existing?.id === r.uid &&
+        existing.generation === r.generation &&
+        sameJson(existing.labels, r.labels) &&
+        sameJson(existing.spec, r.spec);
+      if (same) return 'unchanged';
       await sql`
         insert into "check" (id, namespace, name, kind, spec, labels, generation, source, created_at, updated_at)
         values (${r.uid}, ${r.namespace}, ${r.name}, ${normalizeSpec(r.spec).kind}, ${JSON.stringify(r.spec)}::jsonb,
@@ -148,9 +154,9 @@ export class ChecksRepository {
   /** The current state of every (check, agent) pair for these checks. */
   async states(checkIds: readonly string[]): Promise<StateRow[]> {
     if (checkIds.length === 0) return [];
-    const { rows } = await sql<Omit<StateRow, 'status'> & { status: Status }>`
+    const { rows } = await sql<StateRow>`
       select s.check_id as "checkId", a.name as agent, s.status, s.since, s.message, s.value,
-             s.last_observed_at as "lastResultAt"
+             s.last_observed_at as "lastResultAt", ${pendingJson}
       from "check_state" s join "agent" a on a.id = s.agent_id
       where s.check_id = any(${checkIds}::uuid[]) order by a.name`.execute(this.em.getKysely());
     return rows;
@@ -219,7 +225,7 @@ export async function dropStatesOfOtherAgents(
 export interface DroppedState {
   checkId: string;
   agentId: string;
-  status: Status;
+  status: StateStatus;
   since: Date;
   notifiedAt: Date | null;
 }

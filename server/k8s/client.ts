@@ -12,6 +12,7 @@ export type KubeSettings = Pick<
   | 'podNamespace'
   | 'leaseName'
   | 'agentServiceAccount'
+  | 'resyncMs'
 >;
 
 /** The cluster to talk to, or null when Kubernetes mode is off. `on` without a cluster is a start-up error. */

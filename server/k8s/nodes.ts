@@ -43,9 +43,9 @@ export function startNodeSync(kc: KubeConfig, orm: MikroORM, log: Logger, option
   let markSynced = (): void => {};
   const synced = new Promise<void>((resolve) => (markSynced = resolve));
 
-  const queue = new KeyQueue(reconcile, (name, error) =>
-    log.warn({ err: error, agent: name }, 'node sync failed; will retry on the next change or relist'),
-  );
+  const queue = new KeyQueue(reconcile, {
+    onError: (name, error, retryInMs) => log.warn({ err: error, agent: name, retryInMs }, 'node sync failed; retrying'),
+  });
   const list = async (): Promise<V1NodeList> => {
     const nodes = await core.listNode();
     // ListWatch hands the items to the callbacks right after this resolves; prune once they are queued.
@@ -107,7 +107,7 @@ export function startNodeSync(kc: KubeConfig, orm: MikroORM, log: Logger, option
       await informer.stop();
       await started;
       await pruning;
-      await queue.idle();
+      await queue.stop();
     },
   };
 }

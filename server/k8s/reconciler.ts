@@ -146,9 +146,14 @@ export async function startReconciler(
     }
   }
 
-  const queue = new KeyQueue(reconcile, (key, error) =>
-    log.warn({ err: error, check: key }, 'reconcile failed; will retry on the next change or relist'),
-  );
+  const queue = new KeyQueue(reconcile, {
+    onError: (key, error, retryInMs) => log.warn({ err: error, check: key, retryInMs }, 'reconcile failed; retrying'),
+  });
+  // Every key the informers hold or the database had from them, so a missed
+  // event (or a row changed behind our back) heals by itself.
+  const allKeys = (): Set<string> => new Set([...informers.flatMap((i) => i.list().map(keyOf)), ...lastUid.keys()]);
+  const resync = setInterval(() => allKeys().forEach((key) => queue.enqueue(key)), settings.resyncMs);
+  resync.unref();
   const restarts: Restartable[] = [];
   for (const informer of informers) {
     for (const verb of ['add', 'update', 'delete'] as const) informer.on(verb, (o) => queue.enqueue(keyOf(o)));
@@ -175,9 +180,10 @@ export async function startReconciler(
     verdict: (uid) => verdicts.get(uid),
     async stop() {
       clearInterval(recheck);
+      clearInterval(resync);
       restarts.forEach((r) => r.stop());
       await Promise.all(informers.map((i) => i.stop()));
-      await queue.idle();
+      await queue.stop();
     },
   };
 }

@@ -9,6 +9,7 @@ import type { AppDeps } from '../../server/api/deps.ts';
 import { migrate, openDatabase, type Database } from '../../server/db/orm.ts';
 import { buildDeps } from '../../server/main.ts';
 import { createDatabase, dropDatabase } from './postgres.ts';
+import { acquire } from './tools.ts';
 
 export type DbKind = 'pglite' | 'postgres';
 
@@ -26,7 +27,8 @@ export async function openTestDatabase(kind: DbKind, postgresUrl: string | null)
   }
   const dir = mkdtempSync(join(tmpdir(), 'vilicus-pglite-'));
   const db = await openDatabase({ databaseUrl: undefined, dataDir: dir });
-  return { db, close: async () => (await db.close(), rmSync(dir, { recursive: true, force: true })) };
+  const release = acquire('PGlite');
+  return { db, close: async () => (release(), await db.close(), rmSync(dir, { recursive: true, force: true })) };
 }
 
 export interface TestApp {

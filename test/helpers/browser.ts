@@ -2,7 +2,7 @@
 // the flags that make it start quietly in a container: no sandbox (root), no
 // GPU, no network chatter of its own.
 import { chromium, type Browser } from 'playwright-core';
-import { chromiumBinary } from './tools.ts';
+import { acquire, chromiumBinary } from './tools.ts';
 
 export const CHROMIUM_ARGS = [
   '--headless',
@@ -16,5 +16,11 @@ export const CHROMIUM_ARGS = [
 ];
 
 export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumBinary.require(), args: CHROMIUM_ARGS, timeout: 30_000 });
+  const browser = await chromium.launch({
+    executablePath: chromiumBinary.require(),
+    args: CHROMIUM_ARGS,
+    timeout: 30_000,
+  });
+  browser.once('disconnected', acquire('Chromium'));
+  return browser;
 }

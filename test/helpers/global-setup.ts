@@ -1,11 +1,12 @@
 import type { TestProject } from 'vitest/node';
 import { startPostgres } from './postgres.ts';
+import { inCi } from './tools.ts';
 
 /**
  * Integration globalSetup: one PostgreSQL server for the whole run (each test
- * file makes its own database with createDatabase). Without one, PostgreSQL
- * suites skip via `describe.runIf(inject('postgresUrl'))` — except in CI,
- * where VILICUS_REQUIRE_POSTGRES=1 turns a silent skip into a failure.
+ * file makes its own database with createDatabase). Without one, the
+ * PostgreSQL variants are left out (`dbKinds`) with a message — except in CI
+ * (tools.ts inCi()), where the run fails naming PostgreSQL.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = Date.now();
@@ -15,8 +16,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('postgresUrl', server.url);
     return () => server.stop();
   } catch (err) {
-    if (process.env['VILICUS_REQUIRE_POSTGRES'] === '1') throw err;
-    log(`no PostgreSQL, its suites will be skipped (set VILICUS_REQUIRE_POSTGRES=1 to fail instead)\n${String(err)}`);
+    if (inCi()) throw new Error(`PostgreSQL is required in CI and could not be started: ${(err as Error).message}`);
+    log(`no PostgreSQL, its suites are skipped (in CI this fails)\n${String(err)}`);
     project.provide('postgresUrl', null);
     return async () => {};
   }

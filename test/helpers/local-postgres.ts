@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
-import { chown, mkdtemp, open, readdir, readFile, rm } from 'node:fs/promises';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { chown, mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,14 @@ import { promisify } from 'node:util';
 import type { StartedPostgres } from './postgres.ts';
 
 const run = promisify(execFile);
-const PG_ROOT = '/usr/lib/postgresql';
+/**
+ * Where Debian puts each major version's binaries (`<root>/<major>/bin`).
+ * TEST_POSTGRES_ROOT points elsewhere, or at an empty folder to see how the
+ * suite behaves on a machine without PostgreSQL.
+ */
+export function postgresRoot(env: NodeJS.ProcessEnv = process.env): string {
+  return env['TEST_POSTGRES_ROOT'] || '/usr/lib/postgresql';
+}
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 const BASE_SETTINGS = ['listen_addresses=127.0.0.1', 'max_connections=200'];
@@ -36,11 +43,11 @@ interface RunAs {
 
 /**
  * Starts a throwaway cluster from the newest PostgreSQL binaries under
- * /usr/lib/postgresql. Everything lives in one temp dir that stop() removes.
+ * postgresRoot(). Everything lives in one temp dir that stop() removes.
  */
 export async function startLocalPostgres(options: LocalPostgresOptions = {}): Promise<LocalPostgres> {
   const settings = options.durable ? BASE_SETTINGS : [...BASE_SETTINGS, ...FAST_SETTINGS];
-  const bindir = await findBindir();
+  const bindir = requireBindir();
   const runAs = await resolveRunAs();
   const dir = await mkdtemp(join(tmpdir(), 'vilicus-pg-'));
   let child: ChildProcess | undefined;
@@ -77,16 +84,20 @@ export async function startLocalPostgres(options: LocalPostgresOptions = {}): Pr
   }
 }
 
-async function findBindir(): Promise<string> {
-  const versions = existsSync(PG_ROOT) ? await readdir(PG_ROOT) : [];
-  const bindirs = versions
+/** The newest `<root>/<major>/bin` with initdb and postgres, or undefined. */
+export function findBindir(root = postgresRoot()): string | undefined {
+  const versions = existsSync(root) ? readdirSync(root) : [];
+  return versions
     .filter((v) => /^\d+$/.test(v))
     .sort((a, b) => Number(b) - Number(a))
-    .map((v) => join(PG_ROOT, v, 'bin'))
-    .filter((bin) => existsSync(join(bin, 'initdb')) && existsSync(join(bin, 'postgres')));
-  const newest = bindirs[0];
-  if (!newest) throw new Error(`no ${PG_ROOT}/*/bin/initdb found (install the postgresql package)`);
-  return newest;
+    .map((v) => join(root, v, 'bin'))
+    .find((bin) => existsSync(join(bin, 'initdb')) && existsSync(join(bin, 'postgres')));
+}
+
+function requireBindir(): string {
+  const bindir = findBindir();
+  if (!bindir) throw new Error(`no ${postgresRoot()}/*/bin/initdb found (apt-get install -y postgresql)`);
+  return bindir;
 }
 
 async function resolveRunAs(): Promise<RunAs | undefined> {

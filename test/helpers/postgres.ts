@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client, escapeIdentifier } from 'pg';
 import { startContainerPostgres } from './container-postgres.ts';
 import { startLocalPostgres } from './local-postgres.ts';
+import { acquire } from './tools.ts';
 
 /** A running server: `url` connects as a superuser (or at least a CREATEDB role). */
 export interface StartedPostgres {
@@ -40,6 +41,8 @@ export async function startPostgres(): Promise<PostgresServer> {
 // dropDatabase must connect to a database other than the one it drops; the
 // one createDatabase came from is known to accept us.
 const adminUrlOf = new Map<string, string>();
+// What dropDatabase ends: the test-run record that PostgreSQL is in use (tools.ts).
+const releaseOf = new Map<string, () => void>();
 
 /** Creates an empty database with a unique name derived from `prefix`; returns its URL. */
 export async function createDatabase(adminUrl: string, prefix: string): Promise<string> {
@@ -53,6 +56,7 @@ export async function createDatabase(adminUrl: string, prefix: string): Promise<
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   adminUrlOf.set(url.href, adminUrl);
+  releaseOf.set(url.href, acquire('PostgreSQL'));
   return url.href;
 }
 
@@ -68,6 +72,8 @@ export async function dropDatabase(databaseUrl: string): Promise<void> {
     client.query(`DROP DATABASE IF EXISTS ${escapeIdentifier(name)} WITH (FORCE)`),
   );
   adminUrlOf.delete(url.href);
+  releaseOf.get(url.href)?.();
+  releaseOf.delete(url.href);
 }
 
 async function withClient<T>(url: string, use: (client: Client) => Promise<T>): Promise<T> {

@@ -2,8 +2,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { acquire } from './tools.ts';
 
 const CLI = fileURLToPath(new URL('../../server/cli/main.ts', import.meta.url));
+/**
+ * How long a helper waits for a process to come up before calling it broken:
+ * long, because a loaded machine (load 20 on 2 cores is seen here) takes tens
+ * of seconds to start node; it bounds a failure, never measures speed.
+ */
+export const START_MS = 120_000;
 const children = new Set<ChildProcess>();
 
 export async function freePort(): Promise<number> {
@@ -91,10 +98,14 @@ export async function startServerProcess(opts: {
   const args = ['server', '--port', String(port), '--host', '127.0.0.1', '--data-dir', opts.dataDir];
   if (opts.databaseUrl) args.push('--database-url', opts.databaseUrl);
   const proc = vilicus(args, { VILICUS_ADMIN_TOKEN: opts.adminToken, ...opts.env });
+  // Without a database URL the server process embeds PGlite (PostgreSQL is recorded by createDatabase).
+  if (!opts.databaseUrl && !opts.env?.['VILICUS_DATABASE_URL']) proc.child.once('exit', acquire('PGlite'));
   const url = `http://127.0.0.1:${port}`;
+  // A fresh embedded database is an initdb in WebAssembly: with eight suites on two
+  // cores (load average 20-30) that alone took 27 s, so the wait is generous.
   await waitFor(
     async () => (await fetch(`${url}/readyz`).catch(() => null))?.status === 200,
-    30_000,
+    START_MS,
     () => proc.output(),
   );
   return { ...proc, url };

@@ -1,17 +1,35 @@
 // A real SMTP server for the tests, run as its own process: it speaks SMTP
 // (smtp-server), parses each message (mailparser) and appends it as one JSON
 // line to a file. SMTP_SINK_REJECT=550 makes it refuse every recipient.
+// SMTP_SINK_TLS_KEY/CERT (PEM files) offer STARTTLS, and SMTP_SINK_USER/PASS
+// then require AUTH over it (production's path), refusing other credentials.
 //   node test/helpers/smtp-sink.ts <port> <file>
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 
 const [port, file] = process.argv.slice(2);
-const reject = Number(process.env['SMTP_SINK_REJECT'] ?? 0);
+const env = process.env;
+const reject = Number(env['SMTP_SINK_REJECT'] ?? 0);
+const user = env['SMTP_SINK_USER'];
+const pass = env['SMTP_SINK_PASS'];
+
+const security: SMTPServerOptions = env['SMTP_SINK_TLS_KEY']
+  ? {
+      key: readFileSync(env['SMTP_SINK_TLS_KEY']),
+      cert: readFileSync(env['SMTP_SINK_TLS_CERT']!),
+      // AUTH only once STARTTLS is done (smtp-server's default), and required when credentials are set.
+      authOptional: !user,
+      authMethods: ['PLAIN', 'LOGIN'],
+      onAuth(auth, _session, callback) {
+        if (auth.username === user && auth.password === pass) return callback(null, { user: auth.username });
+        callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
+      },
+    }
+  : { authOptional: true, disabledCommands: ['STARTTLS'] };
 
 const server = new SMTPServer({
-  authOptional: true,
-  disabledCommands: ['STARTTLS'],
+  ...security,
   logger: false,
   onRcptTo(address, _session, callback) {
     if (reject) {
@@ -25,6 +43,8 @@ const server = new SMTPServer({
       .then((mail) => {
         const line = {
           from: session.envelope.mailFrom && session.envelope.mailFrom.address,
+          user: session.user ?? null,
+          secure: session.secure,
           to: session.envelope.rcptTo.map((r) => r.address),
           subject: mail.subject,
           text: mail.text,

@@ -1,36 +1,109 @@
-// External tools some tests drive (promtool, Chromium). On a developer's
-// machine without them those tests are skipped with a message; in CI
-// (CI=true) a missing tool is a failure, never a silent skip. .ci/run installs them.
+// The one rule for the real services tests drive (PostgreSQL, promtool,
+// Chromium, schemathesis, df, …): in CI (any truthy CI) a suite whose service
+// is missing fails, naming it and how to install it; on a developer's machine
+// it is skipped with that message. .ci/run installs them.
+//
+// Each helper that starts or runs a service also records it (`acquire`): every
+// test that runs while it is up carries its name in `task.meta.services`, and
+// test/helpers/services-reporter.ts prints how many tests ran on each.
 import { existsSync } from 'node:fs';
+import type {} from 'vitest';
 
-export interface Tool {
-  path: string;
+/** The CI values that mean "not CI"; anything else set (true, 1, yes, True, a runner's name) is CI. */
+const NOT_CI = new Set(['', '0', 'false', 'no', 'off']);
+
+/** Whether this runs in CI, where a missing service or peer fails instead of being skipped. */
+export function inCi(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env['CI'];
+  return value !== undefined && !NOT_CI.has(value.trim().toLowerCase());
+}
+
+export interface Service {
+  name: string;
+  found: boolean;
   /** True when the tests that need it should run (found, or CI where missing must fail). */
   run: boolean;
-  /** Throws, naming the package to install, when the tool is missing. */
-  require(): string;
+  /** Throws, naming the service and how to install it, when it is missing; else records it for this test. */
+  require(): void;
 }
 
-/** Whether this runs in CI (CI=true or 1), where a missing tool or peer fails instead of being skipped. */
-export function inCi(): boolean {
-  return process.env['CI'] === 'true' || process.env['CI'] === '1';
-}
-
-export function tool(path: string, debianPackage: string): Tool {
-  const found = existsSync(path);
+/**
+ * A service the tests need. `found` is checked once at load; use
+ * `describe.runIf(s.run)` around its suite and `s.require()` where it is used.
+ */
+export function service(name: string, found: boolean, install: string): Service {
   const ci = inCi();
-  if (!found && !ci)
-    console.log(`[vilicus:test] ${path} not found: its tests are skipped (apt-get install ${debianPackage})`);
+  if (!found && !ci) console.log(`[vilicus:test] ${name} not found: its tests are skipped (${install})`);
   return {
-    path,
+    name,
+    found,
     run: found || ci,
     require() {
-      if (!existsSync(path))
-        throw new Error(`${path} is required (apt-get install -y ${debianPackage}); CI must not skip this`);
-      return path;
+      if (!found) throw new Error(`${name} is required but missing (${install}); CI must not skip its tests`);
+      touch(name);
     },
   };
 }
 
-export const promtool = tool('/usr/bin/promtool', 'prometheus');
-export const chromiumBinary = tool('/usr/bin/chromium', 'chromium');
+export interface Tool extends Service {
+  path: string;
+  /** As Service.require, and returns the path. */
+  require(): string;
+}
+
+export function tool(path: string, debianPackage: string, name = path): Tool {
+  const s = service(name, existsSync(path), `apt-get install -y ${debianPackage}`);
+  return { ...s, path, require: () => (s.require(), path) };
+}
+
+export const promtool = tool('/usr/bin/promtool', 'prometheus', 'promtool');
+export const chromiumBinary = tool('/usr/bin/chromium', 'chromium', 'Chromium');
+/** Debian's own Node.js (20 on this image): what `npx vilicus` meets on many machines. */
+export const debianNode = tool('/usr/bin/node', 'nodejs', 'Debian Node.js');
+
+// --- which tests ran on which real service ---------------------------------
+
+declare module 'vitest' {
+  interface TaskMeta {
+    /** The real services up while this test ran (see acquire). */
+    services?: string[];
+  }
+}
+
+/** Services up now in this worker, with how many holders each. */
+const up = new Map<string, number>();
+/** Services up at any moment of the current test. */
+let touched = new Set<string>();
+
+/**
+ * Records that `name` (PostgreSQL, PGlite, SMTP, kube-apiserver, …) is up from
+ * now until the returned release is called: every test meanwhile counts as
+ * run on it. Safe outside vitest (bench/).
+ */
+export function acquire(name: string): () => void {
+  up.set(name, (up.get(name) ?? 0) + 1);
+  touched.add(name);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const left = (up.get(name) ?? 1) - 1;
+    if (left > 0) up.set(name, left);
+    else up.delete(name);
+  };
+}
+
+/** A test starts: the services up now count for it (test/helpers/services-setup.ts). */
+export function beginTest(): void {
+  touched = new Set(up.keys());
+}
+
+/** A test ends: the services it ran on. */
+export function servicesOfTest(): string[] {
+  return [...touched].sort();
+}
+
+/** Records a tool run once by the current test (promtool, schemathesis, df). */
+export function touch(name: string): void {
+  touched.add(name);
+}

@@ -55,17 +55,34 @@ describe.each(dbKinds(postgresUrl))('agent resilience on %s', (kind) => {
   });
 
   it('keeps results while the server is down and resends each exactly once when it is back', async () => {
+    const loggedBefore = agent.output().length;
     expect(await server.stop()).toBe(0);
     const downAt = Date.now();
-    await new Promise((r) => setTimeout(r, 4000));
+    // Down until the agent says it holds 3 results it could not deliver (its
+    // log line), however long that takes on a busy machine.
+    const queued = (): number =>
+      Math.max(
+        0,
+        ...agent
+          .output()
+          .slice(loggedBefore)
+          .split('\n')
+          .filter((line) => line.includes('"post failed"'))
+          .map((line) => (JSON.parse(line) as { queued: number }).queued),
+      );
+    await waitFor(
+      async () => queued() >= 3,
+      60_000,
+      () => agent.output(),
+    );
     const upAt = Date.now();
     server = await startServerProcess({ dataDir, adminToken, databaseUrl, port });
     const inOutage = (items: Result[]) =>
-      items.filter((r) => Date.parse(r.observedAt) > downAt + 500 && Date.parse(r.observedAt) < upAt - 500);
+      items.filter((r) => Date.parse(r.observedAt) > downAt && Date.parse(r.observedAt) < upAt);
     const history = async () => (await call('GET', '/api/v1/checks/sleeper/results?limit=1000')).body.items as Result[];
     await waitFor(
       async () => inOutage(await history()).length >= 3,
-      20_000,
+      120_000,
       () => agent.output(),
     );
     const items = await history();
@@ -74,22 +91,21 @@ describe.each(dbKinds(postgresUrl))('agent resilience on %s', (kind) => {
     expect(agent.output()).toMatch(/post failed/);
   });
 
-  it('marks a stopped agent missing within 3 intervals, its states UNKNOWN, and back when it resumes', async () => {
+  it('marks a stopped agent missing, its states UNKNOWN, and back when it resumes', async () => {
+    // Seen again after the outage before it is stopped (it may still be flagged from then).
+    await waitFor(async () => (await call('GET', '/api/v1/agents/host-r')).body.missing === false, 120_000);
     agent.child.kill('SIGSTOP');
-    const stoppedAt = Date.now();
+    // How soon is bench/'s figure; here, that it happens at all and what it does.
     await waitFor(
       async () => (await call('GET', '/api/v1/agents/host-r')).body.missing === true,
-      10_000,
+      60_000,
       () => server.output(),
     );
-    const missingAfter = Date.now() - stoppedAt;
-    console.log(`[${kind}] SIGSTOP → missing in ${missingAfter} ms`);
-    expect(missingAfter).toBeLessThan(5000); // 3 × 1 s interval, plus the sweep and one cycle
     expect(await state()).toMatchObject({ status: 'UNKNOWN', message: 'agent missing' });
     agent.child.kill('SIGCONT');
     await waitFor(
       async () => (await state())?.status === 'OK',
-      10_000,
+      60_000,
       () => agent.output(),
     );
     expect((await call('GET', '/api/v1/agents/host-r')).body.missing).toBe(false);

@@ -29,7 +29,7 @@ describe.each(dbKinds(postgresUrl))('monitoring loop on %s', (kind) => {
       rmSync(dataDir, { recursive: true, force: true });
     });
 
-    it('sees a process OK, CRITICAL within interval + 2 s of its death, and keeps it all across a restart', async () => {
+    it('sees a process OK, CRITICAL on the next run after its death, and keeps it all across a restart', async () => {
       if (kind === 'postgres') databaseUrl = await createDatabase(postgresUrl!, 'vilicus_loop');
       let server: ServerProc = await startServerProcess({ dataDir, adminToken, databaseUrl });
       const call = () => api(server.url, adminToken);
@@ -55,16 +55,21 @@ describe.each(dbKinds(postgresUrl))('monitoring loop on %s', (kind) => {
       await sleeper.proc.stop('SIGKILL');
       await waitFor(
         async () => (await stateOf())?.status === 'CRITICAL',
-        10_000,
+        60_000,
         () => agentProc.output(),
       );
-      const detectMs = Date.now() - killedAt;
-      console.log(`[${kind}] kill → CRITICAL in ${detectMs} ms`);
-      expect(detectMs).toBeLessThanOrEqual(3000); // interval (1 s) + 2 s
       const before = await stateOf();
       expect(before).toMatchObject({ status: 'CRITICAL', value: 0 });
-      const history = (await call()('GET', '/api/v1/checks/sleeper-running/results?limit=1000')).body.items;
-      expect(history.length).toBeGreaterThan(1);
+      const history: { id: string; status: string; observedAt: string }[] = (
+        await call()('GET', '/api/v1/checks/sleeper-running/results?limit=1000')
+      ).body.items;
+      // Counted in runs, not seconds (latency is bench/'s): after the kill, at
+      // most the run already under way saw the process; the next one reports it.
+      const afterKill = history
+        .filter((r) => Date.parse(r.observedAt) >= killedAt)
+        .sort((a, b) => Date.parse(a.observedAt) - Date.parse(b.observedAt));
+      expect(afterKill.findIndex((r) => r.status === 'CRITICAL')).toBeOneOf([0, 1]);
+      expect(history.filter((r) => r.status === 'OK').length).toBeGreaterThanOrEqual(1);
 
       await agentProc.stop();
       expect(await server.stop()).toBe(0); // SIGTERM: a clean exit

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { acquire } from '../helpers/tools.ts';
 import { resolveBinary } from './binaries.ts';
 import { adminCredentials, generatePki, type AdminCredentials, type Pki } from './certs.ts';
 import { installCrds, readCrds } from './crds.ts';
@@ -80,6 +81,8 @@ class ControlPlane implements Envtest {
   #etcd: ServerProcess | undefined;
   #apiServer: ServerProcess | undefined;
   #stopping: Promise<void> | undefined;
+  /** Ends the test-run record that a kube-apiserver is up (test/helpers/tools.ts). */
+  #release: (() => void) | undefined;
 
   constructor(dir: string, binaries: { etcd: string; apiServer: string }, options: EnvtestOptions) {
     this.dir = dir;
@@ -101,6 +104,7 @@ class ControlPlane implements Envtest {
     await this.#startApiServer();
     await writeKubeconfig(this.kubeconfig, this.server, this.#credentials);
     await installCrds(this.server, this.#credentials, crds, this.#timeoutMs);
+    this.#release = acquire('kube-apiserver');
   }
 
   processes(): EnvtestProcess[] {
@@ -117,6 +121,7 @@ class ControlPlane implements Envtest {
   }
 
   stop(): Promise<void> {
+    this.#release?.();
     this.#stopping ??= (async () => {
       // The API server first: it would only log errors while etcd is gone.
       await this.#apiServer?.stop();

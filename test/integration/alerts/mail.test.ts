@@ -4,7 +4,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { dbKinds, type DbKind } from '../../helpers/app.ts';
+import { createDatabase, dropDatabase } from '../../helpers/postgres.ts';
 import {
   api,
   killAll,
@@ -15,19 +17,24 @@ import {
   waitFor,
   type ServerProc,
 } from '../../helpers/processes.ts';
+import { outboxSettled, type FinalStates } from '../../helpers/outbox.ts';
 import { startSmtpSink, type SmtpSink } from '../../helpers/smtp.ts';
 
 const adminToken = `admin-${crypto.randomUUID()}`;
 let smtp: SmtpSink;
 let server: ServerProc;
 let dataDir: string;
+let databaseUrl: string | undefined;
+const postgresUrl = inject('postgresUrl');
 const call = (method: string, path: string, body?: unknown) => api(server.url, adminToken)(method, path, body);
 
-async function startServer(env: Record<string, string> = {}): Promise<void> {
+async function startServer(kind: DbKind, env: Record<string, string> = {}): Promise<void> {
   dataDir = mkdtempSync(join(tmpdir(), 'vilicus-alerts-'));
+  databaseUrl = kind === 'postgres' ? await createDatabase(postgresUrl!, 'vilicus_mail') : undefined;
   server = await startServerProcess({
     dataDir,
     adminToken,
+    databaseUrl,
     env: { VILICUS_SMTP_URL: smtp.url, VILICUS_MAIL_TO: 'ops@example.com', VILICUS_GROUP_WAIT: '1s', ...env },
   });
 }
@@ -55,7 +62,8 @@ const result = (check: string, status: string, at = new Date()) => ({
   observedAt: at.toISOString(),
   value: 1,
 });
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const settled = (final: FinalStates) => outboxSettled(server, adminToken, final);
 
 beforeAll(async () => {
   smtp = await startSmtpSink();
@@ -63,13 +71,15 @@ beforeAll(async () => {
 afterEach(async () => {
   await server?.stop();
   await killAll();
+  if (databaseUrl) await dropDatabase(databaseUrl);
   rmSync(dataDir, { recursive: true, force: true });
 });
 afterAll(async () => smtp?.close());
 
-describe('alert mail', () => {
-  it('mails once when a monitored process dies and once when it is back, within the group wait', async () => {
-    await startServer({ VILICUS_GROUP_WAIT: '5s' }); // the default
+// Each on PGlite and on the run's PostgreSQL, as production runs it.
+describe.each(dbKinds(postgresUrl))('alert mail on %s', (kind) => {
+  it('mails once when a monitored process dies and once when it is back', async () => {
+    await startServer(kind, { VILICUS_GROUP_WAIT: '5s' }); // the default
     const before = smtp.mails().length;
     const agent = await call('POST', '/api/v1/agents', { name: 'host-m' });
     const sleeper = uniqueSleep();
@@ -81,27 +91,20 @@ describe('alert mail', () => {
     const agentProc = vilicus(['agent', '--server', server.url], { VILICUS_TOKEN: agent.body.token });
     await waitFor(
       async () => (await call('GET', '/api/v1/checks/sleeper')).body.status.agents[0]?.status === 'OK',
-      20_000,
+      60_000,
+      () => agentProc.output(),
     );
-    const killedAt = Date.now();
     await sleeper.proc.stop('SIGKILL');
-    await waitFor(
-      async () => smtp.mails().length > before,
-      20_000,
-      () => agentProc.output() + server.output(),
-    );
-    const latency = Date.now() - killedAt;
-    console.log(`kill → mail accepted: ${latency} ms (1 s interval, 5 s group wait)`);
+    // How soon is bench/'s figure (detection); here: one mail, once sent.
+    await settled({ sent: 1 });
     const problem = smtp.mails().slice(before);
     expect(problem).toHaveLength(1);
     expect(problem[0]).toMatchObject({ subject: '[CRITICAL] sleeper on host-m', to: ['ops@example.com'] });
     expect(problem[0]!.text).toContain('0 processes');
     expect(problem[0]!.html).toContain('<h3');
-    expect(latency).toBeLessThan(1000 + 5000 + 3000);
 
     const revived = sleepWithMarker(sleeper.marker);
-    await waitFor(async () => smtp.mails().length > before + 1, 20_000);
-    await pause(2500); // nothing else may follow
+    await settled({ sent: 2 });
     const all = smtp.mails().slice(before);
     expect(all.map((m) => m.subject)).toEqual([
       '[CRITICAL] sleeper on host-m',
@@ -111,7 +114,7 @@ describe('alert mail', () => {
   });
 
   it('groups 30 checks failing at once into one mail', async () => {
-    await startServer();
+    await startServer(kind);
     const names = Array.from({ length: 30 }, (_, i) => `svc-${i}`);
     const { token, ids } = await agentWithChecks('node-a', names);
     const before = smtp.mails().length;
@@ -123,8 +126,7 @@ describe('alert mail', () => {
       token,
       names.map((n) => result(ids[n]!, 'CRITICAL')),
     );
-    await waitFor(async () => smtp.mails().length > before, 10_000);
-    await pause(2500);
+    await settled({ sent: 30 });
     const mails = smtp.mails().slice(before);
     expect(mails).toHaveLength(1);
     expect(mails[0]!.subject).toMatch(/^\[CRITICAL\] svc-\d+ on node-a and 29 more$/);
@@ -132,7 +134,7 @@ describe('alert mail', () => {
   });
 
   it('delivers every mail once after an SMTP outage', async () => {
-    await startServer();
+    await startServer(kind);
     const { token, ids } = await agentWithChecks('node-b', ['a', 'b', 'c']);
     const before = smtp.mails().length;
     await smtp.stop();
@@ -145,39 +147,28 @@ describe('alert mail', () => {
         (await call('GET', '/api/v1/notifications?state=pending')).body.items.some(
           (n: { attempts: number }) => n.attempts > 0,
         ),
-      15_000,
+      60_000,
     );
     const pending = (await call('GET', '/api/v1/notifications')).body.items;
     expect(pending[0]).toMatchObject({ state: 'pending', lastError: expect.stringMatching(/ECONNREFUSED|connect/i) });
     await smtp.start();
-    await waitFor(
-      async () => smtp.mails().length > before,
-      30_000,
-      () => server.output(),
-    );
-    await pause(3000);
+    await settled({ sent: 3 });
     const mails = smtp.mails().slice(before);
     expect(mails).toHaveLength(1); // one group: the three problems together
     expect(mails[0]!.text.match(/\[CRITICAL\]/g)).toHaveLength(3);
-    const sent = (await call('GET', '/api/v1/notifications?state=sent')).body.items;
-    expect(sent).toHaveLength(3);
   });
 
   it('records a permanent refusal (5xx) with its reply and does not retry it', async () => {
     await smtp.stop();
     await smtp.start({ reject: 550 });
     try {
-      await startServer();
+      await startServer(kind);
       const { token, ids } = await agentWithChecks('node-c', ['x']);
       await post(token, [result(ids.x!, 'CRITICAL')]);
-      await waitFor(
-        async () => (await call('GET', '/api/v1/notifications?state=failed')).body.items.length === 1,
-        15_000,
-      );
+      // failed is final: nothing pending is left to retry it
+      await settled({ failed: 1, sent: 0 });
       const [failed] = (await call('GET', '/api/v1/notifications?state=failed')).body.items;
       expect(failed).toMatchObject({ attempts: 1, lastError: expect.stringContaining('550') });
-      await pause(3000);
-      expect((await call('GET', '/api/v1/notifications?state=failed')).body.items[0].attempts).toBe(1);
     } finally {
       await smtp.stop();
       await smtp.start();
@@ -185,7 +176,7 @@ describe('alert mail', () => {
   });
 
   it('mails nothing for a silenced problem, and once when the silence ends while it is still open', async () => {
-    await startServer();
+    await startServer(kind);
     const { token, ids } = await agentWithChecks('node-d', ['quiet']);
     const silence = await call('POST', '/api/v1/silences', {
       matchers: { check: 'quiet' },
@@ -202,8 +193,8 @@ describe('alert mail', () => {
     expect(smtp.mails().length).toBe(before);
     expect((await call('GET', '/api/v1/alerts')).body.items[0]).toMatchObject({ check: 'quiet', silenced: true });
     expect((await call('DELETE', `/api/v1/silences/${silence.body.id}`)).status).toBe(200);
-    await waitFor(async () => smtp.mails().length > before, 20_000); // the alert sweep runs every 10 s
-    await pause(2000);
+    // the alert sweep (every 10 s) queues the mail the silence held back
+    await settled({ silenced: 1, sent: 1 });
     const mails = smtp.mails().slice(before);
     expect(mails.map((m) => m.subject)).toEqual(['[CRITICAL] quiet on node-d']);
   });

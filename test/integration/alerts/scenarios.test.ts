@@ -1,12 +1,13 @@
-// Alert scenarios that need real processes: a CPU burner against a sustained
+// Alert scenarios that need real processes: a busy host against a sustained
 // window, a stopped agent, and two servers sharing one PostgreSQL.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDatabase, dropDatabase } from '../../helpers/postgres.ts';
 import { api, killAll, startServerProcess, vilicus, waitFor, type ServerProc } from '../../helpers/processes.ts';
+import { controlledHost } from '../../helpers/host.ts';
+import { outboxCount, outboxSettled } from '../../helpers/outbox.ts';
 import { startSmtpSink, type SmtpSink } from '../../helpers/smtp.ts';
 
 const postgresUrl = inject('postgresUrl');
@@ -34,14 +35,9 @@ afterEach(async () => {
 });
 afterAll(async () => smtp?.close());
 
-/** Keeps every core busy until stopped. */
-function burnCpu(): { stop(): void } {
-  const burners = Array.from({ length: 2 }, () => spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
-  return { stop: () => burners.forEach((b) => b.kill('SIGKILL')) };
-}
-
 describe('alert scenarios', () => {
   it('mails a sustained CPU problem once, and nothing for shorter bursts', async () => {
+    const host = controlledHost(tempDir());
     const server: ServerProc = await startServerProcess({ dataDir: tempDir(), adminToken, env: env(smtp) });
     const call = (m: string, p: string, b?: unknown) => api(server.url, adminToken)(m, p, b);
     const agent = await call('POST', '/api/v1/agents', { name: 'busy-host' });
@@ -49,24 +45,37 @@ describe('alert scenarios', () => {
       metadata: { name: 'cpu-pegged' },
       spec: { cpu: { above: 80, for: '5s' }, interval: '1s' },
     });
-    vilicus(['agent', '--server', server.url], { VILICUS_TOKEN: agent.body.token });
-    await waitFor(
-      async () => (await call('GET', '/api/v1/checks/cpu-pegged')).body.status.agents[0]?.status === 'OK',
-      20_000,
-    );
-    const before = smtp.mails().length;
-    for (let burst = 0; burst < 2; burst++) {
-      const burner = burnCpu();
-      await pause(2500);
-      burner.stop();
-      await pause(2500);
-    }
-    expect(smtp.mails().length).toBe(before); // bursts shorter than the window: no mail
-    const held = burnCpu();
+    vilicus(['agent', '--server', server.url, '--host-root', host.root], { VILICUS_TOKEN: agent.body.token });
+    type Result = { status: string; value: number | null; observedAt: string };
+    const results = async (): Promise<Result[]> =>
+      (await call('GET', '/api/v1/checks/cpu-pegged/results?limit=1000')).body.items;
+    /** Until the agent has reported a reading observed after `since`, matching `test`. */
+    const reported = (since: number, test: (r: Result) => boolean) =>
+      waitFor(
+        async () => (await results()).some((r) => Date.parse(r.observedAt) > since && test(r)),
+        60_000,
+        () => server.output(),
+      );
+    let before = 0;
     try {
-      await waitFor(async () => smtp.mails().length > before, 20_000);
+      await reported(0, (r) => r.status === 'OK' && r.value === 0);
+      before = smtp.mails().length;
+      for (let burst = 0; burst < 2; burst++) {
+        // The burst's length is the input (half the window), not a wait for an outcome.
+        host.busy(true);
+        await pause(2500);
+        host.busy(false);
+        const endedAt = Date.now();
+        await reported(endedAt, (r) => r.value === 0);
+      }
+      // Busy readings were seen, but the window never filled: no alert was queued at all.
+      expect((await results()).some((r) => r.value === 100)).toBe(true);
+      expect(await outboxCount(server.url, adminToken)).toBe(0);
+      host.busy(true);
+      await outboxSettled(server, adminToken, { sent: 1 });
+      expect(smtp.mails().length).toBe(before + 1);
     } finally {
-      held.stop();
+      host.stop();
     }
     expect(
       smtp
@@ -76,7 +85,7 @@ describe('alert scenarios', () => {
     ).toEqual(['[CRITICAL] cpu-pegged on busy-host']);
   });
 
-  it('mails "agent missing" for a stopped agent within 3 intervals, and "back" when it resumes', async () => {
+  it('mails "agent missing" for a stopped agent, and "back" when it resumes', async () => {
     const server: ServerProc = await startServerProcess({ dataDir: tempDir(), adminToken, env: env(smtp) });
     const call = (m: string, p: string, b?: unknown) => api(server.url, adminToken)(m, p, b);
     const agent = await call('POST', '/api/v1/agents', { name: 'paused-host' });
@@ -85,15 +94,22 @@ describe('alert scenarios', () => {
       spec: { cpu: { above: 100 }, interval: '1s' },
     });
     const proc = vilicus(['agent', '--server', server.url], { VILICUS_TOKEN: agent.body.token });
-    await waitFor(async () => (await call('GET', '/api/v1/agents/paused-host')).body.lastSeenAt !== null, 20_000);
+    await waitFor(async () => (await call('GET', '/api/v1/agents/paused-host')).body.lastSeenAt !== null, 60_000);
     const before = smtp.mails().length;
     proc.child.kill('SIGSTOP');
-    const stoppedAt = Date.now();
-    await waitFor(async () => smtp.mails().length > before, 15_000);
-    console.log(`SIGSTOP → "agent missing" mail in ${Date.now() - stoppedAt} ms (1 s interval, 1 s group wait)`);
-    expect(Date.now() - stoppedAt).toBeLessThan(3000 + 1000 + 1000 + 2000); // 3 intervals + sweep + group wait + send
+    // How soon is bench/'s figure; here: one mail, and once it is sent, the agent resumes.
+    await waitFor(
+      async () => smtp.mails().length > before,
+      60_000,
+      () => server.output(),
+    );
     proc.child.kill('SIGCONT');
-    await waitFor(async () => smtp.mails().length > before + 1, 15_000);
+    await waitFor(
+      async () => smtp.mails().length > before + 1,
+      60_000,
+      () => server.output(),
+    );
+    await outboxSettled(server, adminToken, {});
     expect(
       smtp
         .mails()
@@ -128,10 +144,10 @@ describe('alert scenarios', () => {
         await api(via.url, agent.body.token)('POST', '/api/v1/check_history/', [
           { check: check.body.metadata.uid, status, observedAt: new Date(t0 + i * 1000).toISOString() },
         ]);
-        await pause(2500); // past the group wait, so each transition is its own mail
+        // Sent before the next transition, so each is its own mail; the outbox is shared, so either server tells.
+        await outboxSettled(via, adminToken, { sent: i });
       }
-      await waitFor(async () => smtp.mails().length >= before + 4, 15_000);
-      await pause(3000); // and no fifth
+      // Every row sent once: no fifth mail can come.
       const subjects = smtp
         .mails()
         .slice(before)

@@ -8,19 +8,49 @@ describe('network and host probe specs through the API', () => {
   beforeAll(async () => (t = await startTestApp('pglite', null)));
   afterAll(async () => t?.close());
 
-  it.each<[string, object, string]>([
+  it.each<[string, object, string, string]>([
     // schema: a URL in place of a host
-    ['a tcp host with a scheme', { tcp: { host: 'http://db', port: 5432 } }, '/spec/tcp/host'],
-    ['a port out of range', { tcp: { host: 'db', port: 70000 } }, '/spec/tcp/port'],
-    ['an unknown http method', { http: { url: 'http://a', method: 'BREW' } }, '/spec/http/method'],
-    ['a status code out of range', { http: { url: 'http://a', expectStatus: [99] } }, '/spec/http/expectStatus/0'],
-    ['a relative disk path', { disk: { path: 'var', above: 90 } }, '/spec/disk/path'],
-    ['a load per neither core nor total', { load: { above: 1, per: 'socket' } }, '/spec/load/per'],
-    ['an unknown agents value', { memory: { above: 90 }, agents: 'some' }, '/spec/agents'],
+    [
+      'a tcp host with a scheme',
+      { tcp: { host: 'http://db', port: 5432 } },
+      'body/spec/tcp/host',
+      'VILICUS_ERR_VALIDATION',
+    ],
+    ['a port out of range', { tcp: { host: 'db', port: 70000 } }, 'body/spec/tcp/port', 'VILICUS_ERR_VALIDATION'],
+    [
+      'an unknown http method',
+      { http: { url: 'http://a', method: 'BREW' } },
+      'body/spec/http/method',
+      'VILICUS_ERR_VALIDATION',
+    ],
+    [
+      'a status code out of range',
+      { http: { url: 'http://a', expectStatus: [99] } },
+      'body/spec/http/expectStatus/0',
+      'VILICUS_ERR_VALIDATION',
+    ],
+    ['a relative disk path', { disk: { path: 'var', above: 90 } }, 'body/spec/disk/path', 'VILICUS_ERR_VALIDATION'],
+    [
+      'a load per neither core nor total',
+      { load: { above: 1, per: 'socket' } },
+      'body/spec/load/per',
+      'VILICUS_ERR_VALIDATION',
+    ],
+    [
+      'an unknown agents value',
+      { memory: { above: 90 }, agents: 'some' },
+      'body/spec/agents',
+      'VILICUS_ERR_VALIDATION',
+    ],
     // rules beyond the schema
-    ['credentials in a URL', { http: { url: 'https://u:p@a' } }, '/spec/http/url'],
-    ['a timeout over 60s', { tcp: { host: 'db', port: 1, timeout: '2m' } }, '/spec/tcp/timeout'],
-  ])('refuses %s, naming the field', async (_name, spec, field) => {
+    ['credentials in a URL', { http: { url: 'https://u:p@a' } }, 'body/spec/http/url', 'VILICUS_ERR_INVALID_CHECK'],
+    [
+      'a timeout over 60s',
+      { tcp: { host: 'db', port: 1, timeout: '2m' } },
+      'body/spec/tcp/timeout',
+      'VILICUS_ERR_INVALID_CHECK',
+    ],
+  ])('refuses %s, naming the field', async (_name, spec, field, error) => {
     const reply = await t.app.inject({
       method: 'PUT',
       url: '/api/v1/checks/bad',
@@ -28,7 +58,7 @@ describe('network and host probe specs through the API', () => {
       payload: { metadata: { name: 'bad' }, spec },
     });
     expect(reply.statusCode).toBe(400);
-    expect(reply.json().field).toContain(field);
+    expect(reply.json()).toMatchObject({ error, field });
   });
 
   it('hands the agent each kind with its defaults, on its own /<kind>_check/ path too', async () => {

@@ -2,23 +2,25 @@
 // answers 503 VILICUS_ERR_DATABASE_UNAVAILABLE; a real agent and simulated
 // agents keep their results and resend them; nothing is lost or doubled.
 // Needs a cluster of its own to restart: the local PostgreSQL binaries.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startLocalPostgres, type LocalPostgres } from '../../helpers/local-postgres.ts';
+import { findBindir, postgresRoot, startLocalPostgres, type LocalPostgres } from '../../helpers/local-postgres.ts';
+import { service } from '../../helpers/tools.ts';
 import { createDatabase } from '../../helpers/postgres.ts';
 import { api, killAll, startServerProcess, uniqueSleep, vilicus, waitFor } from '../../helpers/processes.ts';
 import { registerAgents, simulateAgents } from '../../helpers/sim-agents.ts';
 import { compare, storedResults } from './stored.ts';
 
-const haveBinaries = existsSync('/usr/lib/postgresql');
-// CI requires PostgreSQL: there a missing binary is a failure, not a skip.
-const required = process.env['VILICUS_REQUIRE_POSTGRES'] === '1';
-if (!haveBinaries && !required) console.log('[vilicus:test] no local PostgreSQL binaries: restart test skipped');
+const binaries = service(
+  'PostgreSQL',
+  findBindir() !== undefined,
+  `no ${postgresRoot()}/*/bin/initdb; apt-get install -y postgresql`,
+);
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe.runIf(haveBinaries || required)('PostgreSQL restarted under load', () => {
+describe.runIf(binaries.run)('PostgreSQL restarted under load', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'vilicus-fault-pg-'));
   let cluster: LocalPostgres | undefined;
   afterAll(async () => {
@@ -28,6 +30,7 @@ describe.runIf(haveBinaries || required)('PostgreSQL restarted under load', () =
   });
 
   it('answers 503 while it is down, then stores every result once', async () => {
+    binaries.require();
     cluster = await startLocalPostgres();
     const databaseUrl = await createDatabase(cluster.url, 'vilicus_fault_pg');
     const adminToken = `admin-${crypto.randomUUID()}`;

@@ -24,6 +24,7 @@ const settings: KubeSettings = {
   podNamespace: NS,
   leaseName: 'vilicus',
   agentServiceAccount: 'agent',
+  resyncMs: 600_000,
 };
 
 let env: Envtest;

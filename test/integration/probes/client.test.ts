@@ -134,7 +134,8 @@ describe('agent client', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RetryableError);
     expect((error as Error).message).toBe('GET /api/v1/agent/: no answer within 300 ms');
-    expect(Date.now() - started).toBeLessThan(2000);
+    // the server never answers: only the client's own timeout ends the call, and not before it
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
   });
 
   it('speaks TLS to an https:// server (here one it does not trust)', async () => {

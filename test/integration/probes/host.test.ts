@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { createCycle, createProbes, runProbe } from '../../../agent/probes/index.ts';
 import { checkOf } from '../../unit/agent/probes/fixtures.ts';
+import { service } from '../../helpers/tools.ts';
 
 const probes = createProbes();
 const hasCommand = (name: string): boolean => {
@@ -15,6 +16,8 @@ const hasCommand = (name: string): boolean => {
     return false;
   }
 };
+const df = service('df', hasCommand('df'), 'apt-get install -y coreutils');
+const free = service('free', hasCommand('free'), 'apt-get install -y procps');
 
 /** df's Used / (Used + Available), unrounded. */
 function dfUsedPercent(path: string): number {
@@ -33,7 +36,8 @@ function freeUsedPercent(): number {
 }
 
 describe('disk probe on this machine', () => {
-  it.skipIf(!hasCommand('df')).each(['/', tmpdir()])('agrees with df on %s', async (path) => {
+  it.runIf(df.run).each(['/', tmpdir()])('agrees with df on %s', async (path) => {
+    df.require();
     const outcome = await runProbe(checkOf('disk', { path, above: 100 }), createCycle(), probes);
     expect(outcome.status).toBe('OK');
     expect(outcome.value).not.toBeNull();
@@ -57,7 +61,8 @@ describe('disk probe on this machine', () => {
 });
 
 describe('memory probe on this machine', () => {
-  it.skipIf(!hasCommand('free'))('agrees with free', async () => {
+  it.runIf(free.run)('agrees with free', async () => {
+    free.require();
     const outcome = await runProbe(checkOf('memory', { above: 100 }), createCycle(), probes);
     expect(outcome.status).toBe('OK');
     // memory moves between the two readings; a few points is plenty

