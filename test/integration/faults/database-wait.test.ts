@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalPostgres, type LocalPostgres } from '../../helpers/local-postgres.ts';
 import { createDatabase } from '../../helpers/postgres.ts';
-import { freePort, killAll, vilicus, waitFor, type Proc } from '../../helpers/processes.ts';
+import { freePort, killAll, START_MS, vilicus, waitFor, type Proc } from '../../helpers/processes.ts';
 import { tool } from '../../helpers/tools.ts';
 
 const postgres = tool('/usr/lib/postgresql', 'postgresql');
@@ -33,7 +33,7 @@ async function startWaiting(databaseUrl: string, extra: string[] = []): Promise<
   const url = `http://127.0.0.1:${port}`;
   await waitFor(
     async () => (await fetch(`${url}/healthz`)).status === 200,
-    30_000,
+    START_MS,
     () => proc.output(),
   );
   return { proc, url };
@@ -75,7 +75,7 @@ describe.runIf(postgres.run)('the server waits for its database', () => {
       server = await startWaiting(databaseUrl);
       await waitFor(
         async () => records(server!.proc).filter((r) => r.code === 'ECONNREFUSED').length >= 2,
-        30_000,
+        60_000,
         () => server!.proc.output(),
       );
       await expectWaiting(server.url, hostPortDb(databaseUrl));
@@ -83,7 +83,7 @@ describe.runIf(postgres.run)('the server waits for its database', () => {
     const { proc, url } = server!;
     await waitFor(
       async () => (await fetch(`${url}/readyz`)).status === 200,
-      30_000,
+      60_000,
       () => proc.output(),
     );
     expect(proc.child.exitCode).toBeNull();
@@ -93,7 +93,7 @@ describe.runIf(postgres.run)('the server waits for its database', () => {
     expect((await fetch(`${url}/api/v1/checks`, { headers: { authorization: 'Bearer admin-dbwait' } })).status).toBe(
       200,
     );
-  }, 90_000);
+  }, 300_000);
 
   it('waits for a database that does not exist yet, and becomes ready once it is created', async () => {
     const name = `vilicus_later_${Date.now()}`;
@@ -101,7 +101,7 @@ describe.runIf(postgres.run)('the server waits for its database', () => {
     const { proc, url } = await startWaiting(databaseUrl);
     await waitFor(
       async () => records(proc).some((r) => r.code === '3D000'),
-      30_000,
+      60_000,
       () => proc.output(),
     );
     await expectWaiting(url, `/${name}`);
@@ -111,18 +111,18 @@ describe.runIf(postgres.run)('the server waits for its database', () => {
     await client.end();
     await waitFor(
       async () => (await fetch(`${url}/readyz`)).status === 200,
-      30_000,
+      60_000,
       () => proc.output(),
     );
     expect(proc.child.exitCode).toBeNull();
-  }, 90_000);
+  }, 300_000);
 
   it('gives up after --db-wait with a JSON fatal record and exit code 1', async () => {
     const unused = await freePort();
     const { proc } = await startWaiting(`postgres://postgres@127.0.0.1:${unused}/none`, ['--db-wait', '2s']);
     await waitFor(
       async () => proc.child.exitCode !== null,
-      30_000,
+      60_000,
       () => proc.output(),
     );
     expect(proc.child.exitCode).toBe(1);
@@ -131,5 +131,5 @@ describe.runIf(postgres.run)('the server waits for its database', () => {
     expect(last.code).toBe('ECONNREFUSED');
     expect(last.msg).toContain(`database 127.0.0.1:${unused}/none still not usable after`);
     expect(proc.output()).not.toMatch(/^vilicus: /m);
-  }, 60_000);
+  }, 300_000);
 });

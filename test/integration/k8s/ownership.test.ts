@@ -59,13 +59,13 @@ describe('two releases watching overlapping namespaces', () => {
   beforeAll(async () => {
     a = await release('rel-a', 'web'); // one after the other: two embedded databases starting at once are slow
     b = await release('rel-b', 'web,db');
-  }, 120_000);
+  }, 300_000);
 
   it('gives a Check one owner, which alone runs it and writes its status; the other says so once', async () => {
     await apply('shared', '  process: { name: nginx }\n  interval: 30s');
     await waitFor(
       async () => (await getCheck('shared'))?.status?.owner !== undefined,
-      30_000,
+      60_000,
       () => a.output(),
     );
     const check = (await getCheck('shared'))!;
@@ -79,7 +79,7 @@ describe('two releases watching overlapping namespaces', () => {
       );
     await waitFor(
       async () => (await events()).length > 0,
-      30_000,
+      60_000,
       () => other.output(),
     );
     expect(await names(mine)).toEqual(['shared']);
@@ -87,7 +87,7 @@ describe('two releases watching overlapping namespaces', () => {
 
     // A new generation: the owner writes the status for it, the other still does not.
     await apply('shared', '  process: { name: nginx }\n  interval: 20s');
-    await waitFor(async () => (await getCheck('shared'))?.status?.observedGeneration === 2, 30_000);
+    await waitFor(async () => (await getCheck('shared'))?.status?.observedGeneration === 2, 60_000);
     expect((await getCheck('shared'))!.status.owner).toBe(owner);
     const [event] = await events();
     expect(event.type).toBe('Warning');
@@ -103,14 +103,14 @@ describe('two releases watching overlapping namespaces', () => {
       () => other.output(),
     );
     expect((await getCheck('shared'))!.metadata.annotations['vilicus.dev/owner']).toBe(otherName);
-    await waitFor(async () => (await names(other)).includes('shared'), 30_000);
-  }, 180_000);
+    await waitFor(async () => (await names(other)).includes('shared'), 60_000);
+  }, 400_000);
 
   it('says that no agent matches the nodeSelector instead of waiting for a report', async () => {
     await apply('db-only', '  process: { name: postgres }\n  nodeSelector: { matchLabels: { role: db } }');
     await waitFor(
       async () => (await getCheck('db-only'))?.status?.conditions?.some((c: any) => c.type === 'Healthy') === true,
-      30_000,
+      60_000,
     );
     const { status } = (await getCheck('db-only'))!;
     expect(status.health).toBe('Pending');
@@ -119,5 +119,5 @@ describe('two releases watching overlapping namespaces', () => {
       reason: 'NoMatchingAgent',
       message: 'no agent matches nodeSelector role=db; 0 agents registered',
     });
-  }, 60_000);
+  }, 120_000);
 });
