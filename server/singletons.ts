@@ -14,6 +14,7 @@ import { startSweeps } from './sweeps.ts';
 import { startReconciler } from './k8s/reconciler.ts';
 import type { EventRecorder } from './k8s/events.ts';
 import type { NodeSync } from './k8s/nodes.ts';
+import { createOwners } from './k8s/ownership.ts';
 import { startStatusWriter } from './k8s/status-writer.ts';
 
 export interface SingletonContext {
@@ -27,12 +28,16 @@ export interface SingletonContext {
   /** Kubernetes extras, started with the rest when present. */
   events?: EventRecorder;
   startNodeSync?: () => NodeSync;
+  /** When the server waited for its database at start: agents are not called missing for that time. */
+  outage?: { from: Date; to: Date };
 }
 
 export async function startSingletons(ctx: SingletonContext): Promise<() => Promise<void>> {
   const stops: (() => Promise<void> | void)[] = [];
   try {
-    const sweeps = startSweeps(ctx.orm, ctx.config, ctx.log.child({ component: 'sweeps' }));
+    const sweeps = startSweeps(ctx.orm, ctx.config, ctx.log.child({ component: 'sweeps' }), {
+      ...(ctx.outage ? { outage: ctx.outage } : {}),
+    });
     stops.push(() => sweeps.stop());
     const alerting = startAlerting(
       ctx.orm,
@@ -45,15 +50,18 @@ export async function startSingletons(ctx: SingletonContext): Promise<() => Prom
     if (ctx.kc) {
       const nodes = ctx.startNodeSync?.();
       if (nodes) stops.push(() => nodes.stop());
+      const owners = createOwners(ctx.kc, `${ctx.config.podNamespace}/${ctx.config.leaseName}`);
       const reconciler = await startReconciler(
         ctx.kc,
         ctx.orm,
         ctx.config,
         ctx.catalog,
         ctx.log.child({ component: 'reconciler' }),
+        { owners, ...(ctx.events ? { events: ctx.events } : {}) },
       );
       stops.push(() => reconciler.stop());
       const writer = startStatusWriter(ctx.kc, ctx.orm, reconciler, ctx.log.child({ component: 'status' }), {
+        owner: owners.me,
         ...(ctx.events ? { events: ctx.events } : {}),
         ...(nodes ? { nodeRef: (name: string) => nodes.nodeRef(name) } : {}),
       });

@@ -1,23 +1,45 @@
 // Background work on a timer: mark silent agents missing (every second, so a
 // missing agent shows within a second of its deadline) and prune history.
+// A server that cannot reach its database cannot hear its agents either: after
+// an outage (or a wait for the database at start) the deadlines move first
+// (deadlineAfterOutage), so the outage itself makes no agent missing.
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { BACKOFF_CAP_MS } from './api/contract/backoff.ts';
+import { isDatabaseDown } from './api/error-handler.ts';
 import type { ServerConfig } from './config.ts';
 import type { Logger } from './log.ts';
-import { pruneHistory, sweepMissingAgents } from './db/sweeps.repository.ts';
+import { extendDeadlines, pruneHistory, sweepMissingAgents } from './db/sweeps.repository.ts';
 
 export interface Sweeps {
   stop(): void;
 }
 
-export function startSweeps(orm: MikroORM, config: ServerConfig, log: Logger, now = () => new Date()): Sweeps {
+export interface SweepOptions {
+  now?: () => Date;
+  /** The database was out of reach before the sweeps started (the wait at start). */
+  outage?: { from: Date; to: Date };
+  /** No deadline falls sooner than this after an outage; default the agents' backoff cap and a second. */
+  graceMs?: number;
+}
+
+export function startSweeps(orm: MikroORM, config: ServerConfig, log: Logger, options: SweepOptions = {}): Sweeps {
+  const now = options.now ?? (() => new Date());
+  const graceMs = options.graceMs ?? BACKOFF_CAP_MS + 1000;
   let stopped = false;
+  // `owed`: the database was out of reach after `lastReached` until `recovered`, not yet credited.
+  let lastReached = options.outage?.from ?? now();
+  let recovered: Date | null = options.outage?.to ?? null;
+  let owed = options.outage !== undefined;
   const every = (ms: number, name: string, work: () => Promise<void>): NodeJS.Timeout => {
     let busy = false;
     const timer = setInterval(() => {
       if (busy || stopped) return;
       busy = true;
       work()
-        .catch((error: unknown) => log.warn({ err: error, sweep: name }, 'sweep failed; will retry'))
+        .catch((error: unknown) => {
+          if (name === 'missing-agents' && isDatabaseDown(error)) [owed, recovered] = [true, null];
+          log.warn({ err: error, sweep: name }, 'sweep failed; will retry');
+        })
         .finally(() => (busy = false));
     }, ms);
     timer.unref();
@@ -25,7 +47,15 @@ export function startSweeps(orm: MikroORM, config: ServerConfig, log: Logger, no
   };
   const timers = [
     every(1000, 'missing-agents', async () => {
-      const names = await sweepMissingAgents(orm.em.fork(), now());
+      const at = now();
+      if (owed) {
+        const back = recovered ?? at;
+        if (!(await extendDeadlines(orm.em.fork(), lastReached, back, graceMs))) return;
+        log.info({ outageMs: back.getTime() - lastReached.getTime() }, 'database back: agent deadlines extended');
+        owed = false;
+      }
+      const names = await sweepMissingAgents(orm.em.fork(), at);
+      lastReached = at;
       if (names.length > 0) log.warn({ agents: names }, 'agents missing');
     }),
     every(60_000, 'retention', async () => {

@@ -24,6 +24,8 @@ export interface DatabaseOptions {
 /** Where to connect: a URL, or the embedded server's socket. */
 export type Connection = { clientUrl: string } | { host: string; port: number };
 
+const CONNECT_TIMEOUT_MS = 10_000;
+
 export function ormOptions(connection: Connection, embedded: boolean): Options {
   const target = 'clientUrl' in connection ? connection : { ...connection, user: 'postgres', dbName: 'postgres' };
   return {
@@ -33,6 +35,9 @@ export function ormOptions(connection: Connection, embedded: boolean): Options {
     // PGlite is one session behind a multiplexer: one pooled connection keeps
     // every transaction on it whole. A real server gets a real pool.
     pool: embedded ? { min: 1, max: 1 } : { min: 0, max: 10 },
+    // A connect that hangs (packets dropped, a server stuck starting) must fail and be retried,
+    // not hold a sweep or the wait for the database for ever.
+    driverOptions: { connectionTimeoutMillis: CONNECT_TIMEOUT_MS },
     migrations: {
       migrationsList: migrations,
       snapshot: false,
@@ -75,7 +80,7 @@ const MIGRATION_LOCK = 0x76696c00;
  * second finds nothing pending.
  */
 async function underMigrationLock<T>(url: string, work: () => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   await client.connect();
   try {
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);

@@ -7,6 +7,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { markMissing, type Transition } from '../domain/evaluate.ts';
 import { insertNotifications } from './outbox.repository.ts';
 import { bumpRevision } from './agents.repository.ts';
+import { deadlineAfterOutage } from '../domain/agents.ts';
 
 const LOCK_MISSING = 0x76696c01; // "vil" + 1
 const LOCK_RETENTION = 0x76696c02;
@@ -14,6 +15,31 @@ const LOCK_RETENTION = 0x76696c02;
 async function tryLock(db: Db, key: number): Promise<boolean> {
   const { rows } = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${key}) as ok`.execute(db);
   return rows[0]?.ok === true;
+}
+
+/**
+ * The database was out of reach from `lastReached` to `recovered`: moves the
+ * deadline of every agent not yet missing (deadlineAfterOutage). Once per
+ * outage, in one statement. False when another server holds the sweep's lock.
+ */
+export async function extendDeadlines(
+  em: EntityManager,
+  lastReached: Date,
+  recovered: Date,
+  graceMs: number,
+): Promise<boolean> {
+  return em.transactional(async (tx) => {
+    const db = tx.getKysely();
+    if (!(await tryLock(db, LOCK_MISSING))) return false;
+    const { rows } = await sql<{ id: string; deadline_at: Date }>`
+      select id, deadline_at from "agent" where not missing and deadline_at is not null for update`.execute(db);
+    if (rows.length === 0) return true;
+    const ids = rows.map((r) => r.id);
+    const deadlines = rows.map((r) => deadlineAfterOutage(new Date(r.deadline_at), lastReached, recovered, graceMs));
+    await sql`update "agent" a set deadline_at = v.deadline
+      from unnest(${ids}::uuid[], ${deadlines}::timestamptz[]) as v(id, deadline) where a.id = v.id`.execute(db);
+    return true;
+  });
 }
 
 /** Marks agents past their deadline missing; their states become UNKNOWN. Returns the agents' names. */

@@ -6,6 +6,20 @@ export function missingDeadline(lastSeen: Date, intervalSeconds: number, factor:
   return new Date(lastSeen.getTime() + intervalSeconds * factor * 1000);
 }
 
+/**
+ * After the server could not reach its database from `lastReached` to
+ * `recovered`, it could not hear agents either: their deadlines move by that
+ * time, and none falls before the recovery plus a grace for the results the
+ * agents queued (an agent retries at most its backoff's cap, `graceMs`, after
+ * the database is back; sooner after a short outage, so a blip of a second,
+ * which can repeat while stale connections fail, earns a short grace).
+ */
+export function deadlineAfterOutage(deadline: Date, lastReached: Date, recovered: Date, graceMs: number): Date {
+  const outageMs = Math.max(0, recovered.getTime() - lastReached.getTime());
+  const grace = Math.min(graceMs, 4 * outageMs);
+  return new Date(Math.max(deadline.getTime() + outageMs, recovered.getTime() + grace));
+}
+
 /** The interval that paces an agent: its most frequent check, or the default when it has none. */
 export function agentInterval(checkIntervals: readonly number[], fallbackSeconds: number): number {
   return checkIntervals.length === 0 ? fallbackSeconds : Math.min(...checkIntervals);

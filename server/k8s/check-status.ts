@@ -23,6 +23,8 @@ export interface CheckStatus {
   /** Problems waiting for their `for:` window: shown, not counted as failing. */
   pending: { node: string; status: string; since: string; countsAt: string; message: string }[];
   conditions: Condition[];
+  /** The release that owns and writes it (`<namespace>/<lease>`, server/k8s/ownership.ts). */
+  owner?: string;
 }
 
 /** At most this many failing (and pending) nodes are listed (the counts are in summary). */
@@ -35,8 +37,11 @@ export interface StatusInput {
   /** Set when the check is valid but could not be taken in (e.g. a REST check holds the name). */
   refused?: { reason: string; message: string };
   states: readonly StateRow[];
+  /** Who could run it, told when no agent has reported: the spec's matchLabels and the agents they match. */
+  audience?: { matchLabels: Readonly<Record<string, string>>; matching: number; registered: number };
   previous: Partial<CheckStatus> | undefined;
   now: Date;
+  owner?: string;
 }
 
 const iso = (time: string | Date): string => new Date(time).toISOString();
@@ -62,9 +67,11 @@ export function checkStatus(input: StatusInput): CheckStatus {
     message: p.message ?? '',
   }));
   const valid = validCondition(input);
-  const healthy = healthyCondition(health, summary, failing, listed, generation);
+  const healthy = healthyCondition(health, { summary, failing, pending: listed }, generation, input.audience);
   const conditions = [valid, healthy].map((c) => keepTransitionTime(c, input.previous?.conditions, input.now));
-  return { observedGeneration: generation, probe: input.probe, health, summary, failing, pending: listed, conditions };
+  const owner = input.owner ? { owner: input.owner } : {};
+  const { probe } = input;
+  return { observedGeneration: generation, probe, health, summary, failing, pending: listed, conditions, ...owner };
 }
 
 type Draft = Omit<Condition, 'lastTransitionTime'>;
@@ -87,10 +94,9 @@ function validCondition(input: StatusInput): Draft {
 
 function healthyCondition(
   health: Health,
-  summary: CheckStatus['summary'],
-  failing: CheckStatus['failing'],
-  pending: CheckStatus['pending'],
+  { summary, failing, pending }: Pick<CheckStatus, 'summary' | 'failing' | 'pending'>,
   generation: number,
+  audience: StatusInput['audience'],
 ): Draft {
   const base = { type: 'Healthy' as const, observedGeneration: generation };
   // The pending problems are said after the verdict, which they do not change.
@@ -104,7 +110,19 @@ function healthyCondition(
   if (health === 'Invalid') return { ...base, status: 'Unknown', reason: 'Invalid', message: 'the check is not valid' };
   if (summary.pending > 0)
     return { ...base, status: 'Unknown', reason: 'Pending', message: `${summary.pending} pending: ${waiting}` };
+  if (audience && audience.matching === 0)
+    return { ...base, status: 'Unknown', reason: 'NoMatchingAgent', message: noAgentMessage(audience) };
   return { ...base, status: 'Unknown', reason: 'NoResults', message: 'no agent has reported yet' };
+}
+
+/** Why nobody runs a check: it would wait for ever for a result, so say so. */
+export function noAgentMessage(audience: NonNullable<StatusInput['audience']>): string {
+  const selector = Object.entries(audience.matchLabels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  const registered = `${audience.registered} agent${audience.registered === 1 ? '' : 's'} registered`;
+  if (selector === '') return 'no agent is registered to run it';
+  return `no agent matches nodeSelector ${selector}; ${registered}`;
 }
 
 /** lastTransitionTime moves only when the condition's status does (the Kubernetes convention). */

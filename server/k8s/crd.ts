@@ -59,6 +59,11 @@ function specSchema(): Json {
 const STATUS: Json = {
   type: 'object',
   properties: {
+    owner: {
+      type: 'string',
+      description:
+        'The release that owns this Check and writes this status (<namespace>/<lease>); see annotation vilicus.dev/owner',
+    },
     observedGeneration: { type: 'integer', format: 'int64' },
     probe: { type: 'string', description: 'The probe kind, for the printer column' },
     health: { type: 'string', enum: ['Pending', 'OK', 'Failing', 'Invalid'] },

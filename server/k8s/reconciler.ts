@@ -9,7 +9,9 @@ import type { CheckCatalog } from '../db/check-catalog.ts';
 import type { Logger } from '../log.ts';
 import { GROUP, PLURAL, VERSION, type KubeSettings } from './client.ts';
 import { keepWatching, type Restartable } from './informer.ts';
+import type { EventRecorder } from './events.ts';
 import { KeyQueue } from './key-queue.ts';
+import type { Owners } from './ownership.ts';
 
 export interface CheckResource extends KubernetesObject {
   spec: CheckSpec;
@@ -19,6 +21,15 @@ export interface CheckResource extends KubernetesObject {
 export interface Verdict {
   problems: SpecProblem[];
   refused?: { reason: string; message: string };
+  /** Another live release owns it (ownership.ts): this server neither runs it nor writes its status. */
+  foreign?: string;
+}
+
+export interface ReconcilerExtras {
+  owners?: Owners;
+  events?: EventRecorder;
+  /** How often a Check another release owns is looked at again (its owner may be gone). */
+  recheckMs?: number;
 }
 
 export interface Reconciler {
@@ -37,6 +48,7 @@ export async function startReconciler(
   settings: KubeSettings & { webhooks?: Readonly<Record<string, string>> },
   catalog: CheckCatalog,
   log: Logger,
+  extras: ReconcilerExtras = {},
 ): Promise<Reconciler> {
   const api = kc.makeApiClient(CustomObjectsApi);
   const watch = new Watch(kc);
@@ -63,6 +75,33 @@ export async function startReconciler(
     return undefined;
   };
 
+  const foreign = new Map<string, string>(); // key → the release that owns it
+  /** False when another live release owns the Check: then it is not run here, and says so once. */
+  async function owned(key: string, resource: CheckResource): Promise<boolean> {
+    if (!extras.owners) return true;
+    const { ownership, owner } = await extras.owners.resolve(resource);
+    if (ownership !== 'other') {
+      if (foreign.delete(key) || ownership === 'take-over') log.info({ check: key, ownership }, 'check resource owned');
+      return true;
+    }
+    const uid = resource.metadata!.uid!;
+    verdicts.set(uid, { problems: [], foreign: owner });
+    await repo().removeResources({ uid }); // not ours to run: no results, no status, no mail
+    if (foreign.get(key) !== owner) {
+      const message = `release ${extras.owners.me} leaves this Check alone: release ${owner} owns it`;
+      log.warn({ check: key, owner }, message);
+      const ref = { kind: 'Check', apiVersion: `${GROUP}/${VERSION}`, name: resource.metadata!.name!, uid };
+      extras.events?.record(
+        { ...ref, namespace: resource.metadata!.namespace! },
+        'Warning',
+        'OwnedByOtherRelease',
+        message,
+      );
+    }
+    foreign.set(key, owner);
+    return false;
+  }
+
   async function reconcile(key: string): Promise<void> {
     const resource = find(key);
     if (!resource) {
@@ -77,6 +116,7 @@ export async function startReconciler(
     }
     const uid = resource.metadata!.uid!;
     lastUid.set(key, uid);
+    if (!(await owned(key, resource))) return;
     const problems = specProblems(resource.spec, { webhooks: Object.keys(settings.webhooks ?? {}) });
     if (problems.length) {
       verdicts.set(uid, { problems });
@@ -129,11 +169,17 @@ export async function startReconciler(
   if (removed > 0) catalog.invalidate();
   if (!listed) log.warn('first Check list failed: start-up cleanup of deleted resources skipped');
   log.info({ resources: keep.length, removed }, 'check resources listed and reconciled');
+  const recheck = setInterval(
+    () => [...foreign.keys()].forEach((key) => queue.enqueue(key)),
+    extras.recheckMs ?? 10_000,
+  );
+  recheck.unref();
 
   return {
     resources: () => informers.flatMap((i) => [...i.list()]),
     verdict: (uid) => verdicts.get(uid),
     async stop() {
+      clearInterval(recheck);
       clearInterval(resync);
       restarts.forEach((r) => r.stop());
       await Promise.all(informers.map((i) => i.stop()));

@@ -3,14 +3,25 @@
 import { CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { kindsOf } from '../api/contract/index.ts';
+import { AgentsRepository, type AgentRow } from '../db/agents.repository.ts';
 import { ChecksRepository, type StateRow } from '../db/checks.repository.ts';
+import { matchesSelector } from '../domain/agents.ts';
 import type { Logger } from '../log.ts';
-import { checkStatus, healthEvent, sameStatus, type CheckStatus, type Health } from './check-status.ts';
+import {
+  checkStatus,
+  healthEvent,
+  sameStatus,
+  type CheckStatus,
+  type Health,
+  type StatusInput,
+} from './check-status.ts';
 import { GROUP, PLURAL, VERSION } from './client.ts';
 import type { EventRecorder, ObjectRef } from './events.ts';
 import type { CheckResource, Reconciler } from './reconciler.ts';
 
 export interface StatusEvents {
+  /** This release (`<namespace>/<lease>`), written into each status it owns. */
+  owner?: string;
   events?: EventRecorder;
   /** The Node object of an agent, for Events on the Node too. */
   nodeRef?: (name: string) => ObjectRef | undefined;
@@ -34,9 +45,15 @@ export function startStatusWriter(
   const written = new Map<string, CheckStatus>(); // uid → last status this process wrote
   const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
-  async function writeOne(resource: CheckResource, states: readonly StateRow[], now: Date): Promise<boolean> {
+  async function writeOne(
+    resource: CheckResource,
+    states: readonly StateRow[],
+    agents: readonly AgentRow[] | null,
+    now: Date,
+  ): Promise<boolean> {
     const meta = resource.metadata!;
     const verdict = reconciler.verdict(meta.uid!) ?? { problems: [] };
+    if (verdict.foreign) return false; // another release owns it and writes its status
     const previous = written.get(meta.uid!) ?? (resource.status as Partial<CheckStatus> | undefined);
     const status = checkStatus({
       generation: meta.generation ?? 1,
@@ -44,6 +61,8 @@ export function startStatusWriter(
       problems: verdict.problems,
       ...(verdict.refused ? { refused: verdict.refused } : {}),
       states,
+      ...(agents ? { audience: audienceOf(resource, agents) } : {}),
+      ...(sinks.owner ? { owner: sinks.owner } : {}),
       previous,
       now,
     });
@@ -68,11 +87,15 @@ export function startStatusWriter(
     const resources = reconciler.resources();
     const states = await new ChecksRepository(orm.em.fork()).states(resources.map((r) => r.metadata!.uid!));
     const now = new Date();
+    // Agents are read only when a check has no state yet: only then does the status say who could run it.
+    const reported = new Set(states.map((s) => s.checkId));
+    const silent = resources.some((r) => !reported.has(r.metadata!.uid!));
+    const agents = silent ? await new AgentsRepository(orm.em.fork()).list() : null;
     let count = 0;
     for (const resource of resources) {
       const mine = states.filter((s) => s.checkId === resource.metadata!.uid);
       try {
-        if (await writeOne(resource, mine, now)) count++;
+        if (await writeOne(resource, mine, mine.length === 0 ? agents : null, now)) count++;
       } catch (error) {
         log.warn(
           { err: error, check: `${resource.metadata?.namespace}/${resource.metadata?.name}` },
@@ -100,6 +123,12 @@ export function startStatusWriter(
       await current;
     },
   };
+}
+
+function audienceOf(resource: CheckResource, agents: readonly AgentRow[]): NonNullable<StatusInput['audience']> {
+  const matchLabels = resource.spec.nodeSelector?.matchLabels ?? {};
+  const matching = agents.filter((a) => matchesSelector(a.labels, matchLabels)).length;
+  return { matchLabels, matching, registered: agents.length };
 }
 
 /** An Event on the Check for a change of health, and on each failing Node when it starts failing. */

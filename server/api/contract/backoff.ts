@@ -11,18 +11,21 @@ export interface Backoff {
   readonly attempts: number;
 }
 
+/** The longest delay between two attempts, unless a caller asks for another. */
+export const BACKOFF_CAP_MS = 30_000;
+
 /** The delay before attempt number `attempt` (0-based), in ms: a draw under min(cap, base·2^attempt), at least base/2. */
 export function backoffDelayMs(
   attempt: number,
   baseMs = 500,
-  capMs = 30_000,
+  capMs = BACKOFF_CAP_MS,
   random: () => number = Math.random,
 ): number {
   const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 52));
   return Math.max(baseMs / 2, Math.round(random() * ceiling));
 }
 
-export function createBackoff(baseMs = 500, capMs = 30_000, random: () => number = Math.random): Backoff {
+export function createBackoff(baseMs = 500, capMs = BACKOFF_CAP_MS, random: () => number = Math.random): Backoff {
   let attempts = 0;
   return {
     next() {

@@ -73,6 +73,9 @@ describe('helm install, upgrade and uninstall on a real API server', () => {
     expect(warnings[0]).not.toMatch(/allowPrivilegeEscalation|runAsNonRoot|capabilities|seccompProfile|privileged/);
     expect(out).toContain(`kubectl -n ${NS} port-forward svc/${RELEASE} 8080:8080`);
     expect(out).toContain(`kubectl -n ${NS} get secret ${RELEASE} -o jsonpath='{.data.admin-token}' | base64 -d`);
+    // Without a default StorageClass the bundled PostgreSQL stays Pending: the NOTES say so (issue 13, bug 7).
+    expect(out).toContain("8Gi PersistentVolumeClaim from the cluster's default StorageClass");
+    expect(out).toContain('set postgresql.persistence.storageClass to one of them');
 
     await kubectl(['wait', '--for=condition=Established', 'crd/checks.vilicus.dev', '--timeout=30s']);
     const manifest = parseManifests(await helm.run(['get', 'manifest', RELEASE, '-n', NS]));
@@ -107,6 +110,7 @@ describe('helm install, upgrade and uninstall on a real API server', () => {
     for (const [verb, resource] of [
       ['watch', 'checks.vilicus.dev'],
       ['list', 'checks.vilicus.dev'],
+      ['patch', 'checks.vilicus.dev'], // the owner annotation (docs/adr/0005)
       ['patch', 'checks.vilicus.dev#status'],
       ['update', 'checks.vilicus.dev#status'],
       ['create', 'events'],
@@ -121,6 +125,9 @@ describe('helm install, upgrade and uninstall on a real API server', () => {
       expect(await canI(server, verb!, resource!), `${verb} ${resource}`).toBe(true);
     expect(await canI(server, 'watch', 'checks.vilicus.dev', 'web')).toBe(true); // any namespace
     expect(await canI(server, 'get', 'pods', 'web')).toBe(false); // pods only where the agents run
+    // Another release's leader Lease, to see whether its claims on Checks still hold.
+    expect(await canI(server, 'get', 'leases.coordination.k8s.io/vilicus-leader', 'other')).toBe(true);
+    expect(await canI(server, 'update', 'leases.coordination.k8s.io/vilicus-leader', 'other')).toBe(false);
     for (const [verb, resource] of [
       ['update', 'checks.vilicus.dev'],
       ['delete', 'checks.vilicus.dev'],

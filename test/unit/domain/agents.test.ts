@@ -2,12 +2,33 @@ import { describe, expect, it } from 'vitest';
 import {
   agentInterval,
   chooseAgent,
+  deadlineAfterOutage,
   matchesSelector,
   missingDeadline,
   type AgentPresence,
 } from '../../../server/domain/agents.ts';
 
 const lastSeen = new Date('2025-03-01T12:00:00.000Z');
+
+describe('deadlineAfterOutage', () => {
+  const at = (time: string): Date => new Date(`2025-03-01T${time}Z`);
+  it.each<[string, string, string, string, number, string]>([
+    // a 90 s window outlives a 20 s outage: it moves by the outage
+    ['a long window moves by the outage', '12:01:30', '12:00:10', '12:00:30', 31_000, '12:01:50.000'],
+    // a 3 s window would end inside the outage: it gets the grace after the recovery
+    ['a short window gets the grace', '12:00:13', '12:00:10', '12:00:30', 31_000, '12:01:01.000'],
+    // no deadline falls before the recovery plus the grace, even one past before the outage began
+    ['a deadline before the outage', '12:00:05', '12:00:10', '12:00:30', 0, '12:00:30.000'],
+    // a one-second blip earns four seconds, not the whole grace
+    ['a blip gets a short grace', '12:00:11', '12:00:10', '12:00:11', 31_000, '12:00:15.000'],
+    // no outage (a clock that went backwards counts as none)
+    ['a zero-length outage', '12:01:00', '12:00:30', '12:00:30', 0, '12:01:00.000'],
+    ['a negative outage', '12:01:00', '12:00:40', '12:00:30', 0, '12:01:00.000'],
+  ])('%s', (_name, deadline, lastReached, recovered, graceMs, expected) => {
+    const moved = deadlineAfterOutage(at(deadline), at(lastReached), at(recovered), graceMs);
+    expect(moved.toISOString()).toBe(`2025-03-01T${expected}Z`);
+  });
+});
 
 describe('missingDeadline', () => {
   it.each<[string, number, number, string]>([

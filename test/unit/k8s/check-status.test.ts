@@ -54,6 +54,28 @@ describe('checkStatus', () => {
     expect(status.observedGeneration).toBe(3);
   });
 
+  it.each([
+    // agents match but none has reported: wait for them
+    [{ matchLabels: { role: 'web' }, matching: 2, registered: 5 }, 'NoResults', 'no agent has reported yet'],
+    // nobody matches the selector: it would wait for ever
+    [
+      { matchLabels: { role: 'web' }, matching: 0, registered: 3 },
+      'NoMatchingAgent',
+      'no agent matches nodeSelector role=web; 3 agents registered',
+    ],
+    [
+      { matchLabels: { role: 'web', zone: 'a' }, matching: 0, registered: 1 },
+      'NoMatchingAgent',
+      'no agent matches nodeSelector role=web,zone=a; 1 agent registered',
+    ],
+    // no selector and no agent at all
+    [{ matchLabels: {}, matching: 0, registered: 0 }, 'NoMatchingAgent', 'no agent is registered to run it'],
+  ])('with no state and %j says %s: %s', (audience, reason, message) => {
+    const status = checkStatus(input([], { audience }));
+    expect(status.health).toBe('Pending');
+    expect(status.conditions.find((c) => c.type === 'Healthy')).toMatchObject({ status: 'Unknown', reason, message });
+  });
+
   it('counts and lists the failing nodes, bounded', () => {
     const many = Array.from({ length: 30 }, (_, i) => state(`n${i}`, 'CRITICAL'));
     const status = checkStatus(input([state('ok', 'OK'), ...many]));
