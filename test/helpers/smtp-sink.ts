@@ -1,12 +1,12 @@
 // A real SMTP server for the tests, run as its own process: it speaks SMTP
 // (smtp-server), parses each message (mailparser) and appends it as one JSON
 // line to a file. SMTP_SINK_REJECT=550 makes it refuse every recipient.
-//   node test/helpers/smtp-sink.ts <port> <file>
+//   node test/helpers/smtp-sink.ts <port> <file> [host, default 127.0.0.1]
 import { appendFileSync } from 'node:fs';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
-const [port, file] = process.argv.slice(2);
+const [port, file, host = '127.0.0.1'] = process.argv.slice(2);
 const reject = Number(process.env['SMTP_SINK_REJECT'] ?? 0);
 
 const server = new SMTPServer({
@@ -37,5 +37,5 @@ const server = new SMTPServer({
       .catch((error: Error) => callback(error));
   },
 });
-server.listen(Number(port), '127.0.0.1', () => process.stdout.write(`smtp sink listening on ${port}\n`));
+server.listen(Number(port), host, () => process.stdout.write(`smtp sink listening on ${port}\n`));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -29,13 +29,18 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
-export async function startSmtpSink(options: { reject?: number } = {}): Promise<SmtpSink> {
+/**
+ * `host` is the address it listens on: loopback unless pods of the test
+ * cluster must reach it (then the node's address, test/k8s/cluster).
+ */
+export async function startSmtpSink(options: { reject?: number; host?: string } = {}): Promise<SmtpSink> {
+  const host = options.host ?? '127.0.0.1';
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'vilicus-smtp-'));
   const file = join(dir, 'mails.jsonl');
   let proc: { stop(): Promise<void> } | null = null;
   const start = async (opts: { reject?: number } = {}): Promise<void> => {
-    const child = spawn(process.execPath, [SINK, String(port), file], {
+    const child = spawn(process.execPath, [SINK, String(port), file, host], {
       env: { ...process.env, SMTP_SINK_REJECT: String(opts.reject ?? 0) },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -56,7 +61,7 @@ export async function startSmtpSink(options: { reject?: number } = {}): Promise<
     proc = null;
   };
   return {
-    url: `smtp://127.0.0.1:${port}`,
+    url: `smtp://${host}:${port}`,
     port,
     mails: () =>
       existsSync(file)

@@ -1,0 +1,73 @@
+// The running single-node cluster of test/k8s/cluster (`npm run k8s:cluster -- up`),
+// and the clients the end-to-end tests drive it with (the built kubectl and helm).
+// No cluster: in CI the suite fails, saying how to start one; elsewhere it is
+// skipped with that message (starting one needs root, a few minutes and the
+// images, which a test run should not do behind a developer's back).
+import { existsSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { inCi } from '../helpers/tools.ts';
+import { helmClient, kubectlClient } from '../integration/helm/helm.ts';
+import { isRunning } from '../k8s/processes.ts';
+import { ctr } from '../k8s/cluster/components.ts';
+import { NODE_IP, NODE_NAME, STATE_FILE } from '../k8s/cluster/layout.ts';
+import type { ClusterState } from '../k8s/cluster/state.ts';
+
+export { CHART, type K8sObject } from '../integration/helm/helm.ts';
+export { ctr, NODE_IP, NODE_NAME };
+
+const HOW = 'start it with `sudo npm run k8s:cluster -- up` (after `npm run k8s:build` and `npm run images`)';
+
+/** The kubeconfig of the running cluster; null (logged) outside CI when there is none; throws in CI. */
+export function findCluster(): string | null {
+  const why = missing();
+  if (why === null) return (JSON.parse(readFileSync(STATE_FILE, 'utf8')) as ClusterState).kubeconfig;
+  const message = `no test cluster: ${why}; ${HOW}`;
+  if (inCi()) throw new Error(`${message} (CI must not skip the end-to-end suite)`);
+  console.log(`[vilicus:test] ${message}: the end-to-end suite is skipped`);
+  return null;
+}
+
+function missing(): string | null {
+  if (!existsSync(STATE_FILE)) return `${STATE_FILE} does not exist`;
+  const state = JSON.parse(readFileSync(STATE_FILE, 'utf8')) as ClusterState;
+  if (!state.complete) return `${STATE_FILE} records an \`up\` that did not finish`;
+  const dead = state.processes.filter((p) => !isRunning(p.pid, p.binary)).map((p) => p.name);
+  return dead.length > 0 ? `${dead.join(', ')} not running` : null;
+}
+
+export function clients(kubeconfig: string): {
+  kubectl: (args: string[], input?: string) => Promise<string>;
+  helm: ReturnType<typeof helmClient>;
+  json: <T = any>(args: string[]) => Promise<T>;
+} {
+  const kubectl = kubectlClient(kubeconfig);
+  return {
+    kubectl,
+    helm: helmClient(kubeconfig),
+    json: async (args) => JSON.parse(await kubectl([...args, '-o', 'json'])),
+  };
+}
+
+/** Polls until `test` returns a value (not undefined/false); the last error or value is in the timeout message. */
+export async function eventually<T>(
+  what: string,
+  test: () => Promise<T | undefined | false>,
+  timeoutMs = 180_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await test();
+      if (value !== undefined && value !== false) return value;
+      last = value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `${what}: not so after ${timeoutMs} ms; last: ${last instanceof Error ? last.message : String(last)}`,
+      );
+    await sleep(250);
+  }
+}
