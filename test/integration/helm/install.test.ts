@@ -73,6 +73,9 @@ describe('helm install, upgrade and uninstall on a real API server', () => {
     expect(warnings[0]).not.toMatch(/allowPrivilegeEscalation|runAsNonRoot|capabilities|seccompProfile|privileged/);
     expect(out).toContain(`kubectl -n ${NS} port-forward svc/${RELEASE} 8080:8080`);
     expect(out).toContain(`kubectl -n ${NS} get secret ${RELEASE} -o jsonpath='{.data.admin-token}' | base64 -d`);
+    // Without a default StorageClass the bundled PostgreSQL stays Pending: the NOTES say so (issue 13, bug 7).
+    expect(out).toContain("8Gi PersistentVolumeClaim from the cluster's default StorageClass");
+    expect(out).toContain('set postgresql.persistence.storageClass to one of them');
 
     await kubectl(['wait', '--for=condition=Established', 'crd/checks.vilicus.dev', '--timeout=30s']);
     const manifest = parseManifests(await helm.run(['get', 'manifest', RELEASE, '-n', NS]));

@@ -237,7 +237,6 @@ describe('the default values', () => {
       name: 'host-root',
       mountPath: '/host',
       readOnly: true,
-      mountPropagation: 'HostToContainer',
     });
     expect(agent.livenessProbe).toBeUndefined(); // it serves nothing (chart README)
     const serviceAccount = find(objects, 'ServiceAccount', 't-vilicus-agent')!;
