@@ -38,7 +38,17 @@ async function up(): Promise<void> {
   }
   checkPrerequisites();
   const started = Date.now();
-  for (const dir of Object.values(paths)) if (!dir.endsWith('.sock')) await mkdir(dir, { recursive: true });
+  for (const dir of [
+    paths.certs,
+    paths.config,
+    paths.logs,
+    paths.etcd,
+    paths.containerd,
+    paths.kubelet,
+    paths.podLogs,
+    paths.volumes,
+  ])
+    await mkdir(dir, { recursive: true });
   const state: ClusterState = {
     kubeconfig: paths.kubeconfig,
     complete: false,
