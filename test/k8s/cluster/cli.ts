@@ -2,7 +2,10 @@
 // this machine (see README.md in this folder).
 //   up     starts it detached, waits for the node and CoreDNS, prints KUBECONFIG=<path>
 //   down   stops every process it started and puts the host back
-import { mkdir } from 'node:fs/promises';
+//   status the memory it takes (processes and pods), and the KUBECONFIG line
+import { readFileSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { resolveBinary, type BinaryName } from '../binaries.ts';
 import { waitUntil } from '../envtest.ts';
 import { isRunning } from '../processes.ts';
@@ -10,7 +13,7 @@ import { applyAddons, corednsReady, importImages, imagesDir, nodeReady } from '.
 import { kubeconfigOf, makePki, Starter, startContainerd, startControlPlane, startNode } from './components.ts';
 import { writeNodeConfigs } from './configs.ts';
 import { recordHost, setUpNetwork } from './host.ts';
-import { CLUSTER_DIR, paths } from './layout.ts';
+import { CLUSTER_DIR, paths, POD_CGROUP } from './layout.ts';
 import { phase, readState, saveState, type ClusterState } from './state.ts';
 import { teardown } from './teardown.ts';
 
@@ -105,16 +108,46 @@ async function down(): Promise<void> {
   console.log(`cluster down in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
+/** The memory the cluster takes: RSS of each process it started, and of the pods (their cgroup's rss). */
+async function status(): Promise<void> {
+  const state = await readState();
+  if (!state?.complete) {
+    console.log(`no cluster running (no finished \`up\` in ${CLUSTER_DIR})`);
+    process.exitCode = 1;
+    return;
+  }
+  const mib = (kib: number): string => `${(kib / 1024).toFixed(0)} MiB`;
+  let total = 0;
+  for (const p of state.processes) {
+    const rss = rssKib(p.pid);
+    total += rss;
+    console.log(`  ${p.name.padEnd(24)} pid ${String(p.pid).padEnd(8)} ${mib(rss)}`);
+  }
+  console.log(`  control plane + node processes: ${mib(total)}`);
+  const stat = await readFile(join('/sys/fs/cgroup/memory', POD_CGROUP, 'memory.stat'), 'utf8').catch(() => '');
+  const rss = Number(/^total_rss (\d+)$/m.exec(stat)?.[1] ?? 0);
+  console.log(`  pods (cgroup ${POD_CGROUP} total_rss): ${mib(rss / 1024)}`);
+  console.log(`KUBECONFIG=${state.kubeconfig}`);
+}
+
+function rssKib(pid: number): number {
+  try {
+    return Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
 /** Everything `up` needs, checked before the host is touched. */
 function checkPrerequisites(): void {
   for (const name of BINARIES) resolveBinary(name);
   if (process.getuid?.() !== 0) throw new Error('the cluster needs root (bridges, iptables, mounts, cgroups)');
 }
 
-const commands: Record<string, () => Promise<void>> = { up, down };
+const commands: Record<string, () => Promise<void>> = { up, down, status };
 const command = commands[process.argv[2] ?? ''];
 if (!command) {
-  console.error('usage: npm run k8s:cluster -- up|down');
+  console.error('usage: npm run k8s:cluster -- up|down|status');
   process.exitCode = 2;
 } else {
   await command();
