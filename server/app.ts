@@ -6,7 +6,8 @@ import type { Logger } from './log.ts';
 import type { AppDeps } from './api/deps.ts';
 import { rememberAgent } from './api/auth.ts';
 import { installErrorHandler } from './api/error-handler.ts';
-import { healthRoutes } from './api/routes/health.ts';
+import { healthRoutes, WITHOUT_DATABASE } from './api/routes/health.ts';
+import { ApiError, errors } from './errors.ts';
 import { agentConversationRoutes } from './api/routes/agent-conversation.ts';
 import { agentRoutes } from './api/routes/agents.ts';
 import { checkRoutes } from './api/routes/checks.ts';
@@ -41,6 +42,7 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
     }
   });
   installErrorHandler(app);
+  untilDatabaseReady(app, deps);
   authenticateBeforeValidation(app, deps);
   await app.register(swagger, {
     openapi: {
@@ -64,6 +66,16 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
   dashboardStaticRoutes(app);
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;
+}
+
+/** While the server waits for its database, everything but the health routes answers 503 saying why. */
+function untilDatabaseReady(app: FastifyInstance, deps: AppDeps): void {
+  // A callback hook, not an async one: every request passes here, most of them agents' posts.
+  app.addHook('onRequest', (request, _reply, done) => {
+    const waiting = deps.databaseWait();
+    if (waiting === null || WITHOUT_DATABASE.has(request.routeOptions.url ?? '')) return done();
+    done(new ApiError(errors.databaseUnavailable, waiting));
+  });
 }
 
 /**

@@ -53,6 +53,14 @@ export const serverSettings = {
     help: 'PostgreSQL URL; unset = embedded PGlite in the data dir',
     secret: true,
   }),
+  dbWaitMs: s({
+    flag: 'db-wait',
+    env: ['VILICUS_DB_WAIT'],
+    default: 5 * 60_000,
+    shownDefault: '5m',
+    parse: (raw) => (raw.trim() === '0' ? 0 : durationMs(raw)),
+    help: 'How long the server, listening, waits for its database at start before it exits; 0 = forever',
+  }),
   adminToken: s<string | undefined>({
     flag: 'admin-token',
     env: ['VILICUS_ADMIN_TOKEN'],
@@ -111,7 +119,7 @@ export const serverSettings = {
     env: ['VILICUS_PUBLIC_URL'],
     default: undefined,
     parse: parse.urlWith('http:', 'https:'),
-    help: 'How people reach this server, for links in mails; unset = the listen address',
+    help: 'How people reach this server, for links in mails; unset = the listen address (the hostname when listening on 0.0.0.0)',
   }),
   groupWaitMs: s({
     flag: 'group-wait',

@@ -1,4 +1,5 @@
-// `vilicus server`: open the database, migrate, serve, sweep; stop cleanly.
+// `vilicus server`: listen, wait for the database and migrate, sweep; stop cleanly.
+import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { loadOrCreateAdminToken } from './admin-token.ts';
@@ -7,13 +8,14 @@ import type { AppDeps } from './api/deps.ts';
 import type { ServerConfig } from './config.ts';
 import { AgentsRepository } from './db/agents.repository.ts';
 import { CheckCatalog } from './db/check-catalog.ts';
+import { DatabaseWait, databaseTarget } from './database-wait.ts';
 import { openDatabase, pendingMigrations, type Database } from './db/orm.ts';
 import { IngestService } from './ingest/ingest-service.ts';
 import { createLogger, type Logger } from './log.ts';
 import { databaseSources } from './metrics/db-sources.ts';
 import { createMetrics, type Metrics } from './metrics/registry.ts';
 import { loadKubeConfig } from './k8s/client.ts';
-import { createEventRecorder } from './k8s/events.ts';
+import { createEventRecorder, type EventRecorder } from './k8s/events.ts';
 import { startLeaderElection } from './k8s/leader.ts';
 import { startNodeSync } from './k8s/nodes.ts';
 import { createKubeAuthenticator } from './k8s/token-review.ts';
@@ -32,53 +34,74 @@ export async function startServer(
   log: Logger = createLogger(config.logLevel),
 ): Promise<RunningServer> {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const wait = new DatabaseWait({
+    target: databaseTarget(config.databaseUrl, config.dataDir),
+    waitMs: config.dbWaitMs,
+    log: log.child({ component: 'database' }),
+  });
+  let app: FastifyInstance | undefined;
   try {
-    const applied = await db.migrate();
-    log.info({ database: db.mode, migrations: applied.length }, 'database ready');
     const admin = loadOrCreateAdminToken(config.adminToken, config.dataDir);
     if (admin.generated) log.warn({ path: admin.path }, `admin token generated (shown once): ${admin.token}`);
     const kc = loadKubeConfig(config);
-    const deps = buildDeps(db, config, admin.token, log);
+    const deps = buildDeps(db, config, admin.token, log, () => wait.waiting());
     // Every replica serves agents: in a cluster they prove who they are with a ServiceAccount token.
     if (kc) deps.auth = createKubeAuthenticator(kc, db.orm, config, deps.auth, log.child({ component: 'agent-auth' }));
-    const app = await buildApp(deps, log.child({ component: 'http' }));
+    app = await buildApp(deps, log.child({ component: 'http' }));
+    // Listen first: /healthz answers while the database is still coming up (a fresh install).
     await app.listen({ port: config.port, host: config.host });
-    const url = publicUrl(app, config.host);
-    const publicLink = config.publicUrl ?? url;
-    const onNotification = deps.metrics.alerts.notificationSent; // counted in vilicus_notifications_total
-    const events = kc ? createEventRecorder(kc, 'vilicus', log.child({ component: 'events' })) : null;
-    const context = {
-      ...{ orm: db.orm, config, catalog: deps.catalog, publicUrl: publicLink, log, kc, onNotification },
-      ...(events ? { events } : {}),
-      ...(kc
-        ? {
-            startNodeSync: () =>
-              startNodeSync(kc, db.orm, log.child({ component: 'nodes' }), {
-                onAgentsChanged: () => deps.auth.forget(),
-              }),
-          }
-        : {}),
-    };
-    const singletons = kc
-      ? leaderOnly(kc, config, () => startSingletons(context), log, deps.metrics)
-      : await startSingletons(context);
+    const url = listenUrl(app, config.host);
+    const applied = await wait.until(() => db.migrate());
+    log.info({ database: db.mode, migrations: applied.length }, 'database ready');
+    const singletons = await startWork(db, config, deps, kc, linkBase(config, portOf(app), log), log);
     log.info({ url, database: db.mode, kubernetes: kc !== null }, `vilicus server listening on ${url}`);
+    const running = app;
     return {
-      app,
+      app: running,
       db,
       url,
       adminToken: admin.token,
       async stop() {
-        await singletons();
-        await events?.flush();
-        await app.close(); // waits for requests in flight, including their commits
+        await singletons.stop();
+        await singletons.events?.flush();
+        await running.close(); // waits for requests in flight, including their commits
         await db.close();
       },
     };
   } catch (error) {
+    await app?.close();
     await db.close();
     throw error;
   }
+}
+
+/** The singleton work (on the Lease holder in a cluster) and the Kubernetes Event recorder. */
+async function startWork(
+  db: Database,
+  config: ServerConfig,
+  deps: AppDeps,
+  kc: ReturnType<typeof loadKubeConfig>,
+  publicLink: string,
+  log: Logger,
+): Promise<{ stop: () => Promise<void>; events: EventRecorder | null }> {
+  const onNotification = deps.metrics.alerts.notificationSent; // counted in vilicus_notifications_total
+  const events = kc ? createEventRecorder(kc, 'vilicus', log.child({ component: 'events' })) : null;
+  const context = {
+    ...{ orm: db.orm, config, catalog: deps.catalog, publicUrl: publicLink, log, kc, onNotification },
+    ...(events ? { events } : {}),
+    ...(kc
+      ? {
+          startNodeSync: () =>
+            startNodeSync(kc, db.orm, log.child({ component: 'nodes' }), {
+              onAgentsChanged: () => deps.auth.forget(),
+            }),
+        }
+      : {}),
+  };
+  const stop = kc
+    ? leaderOnly(kc, config, () => startSingletons(context), log, deps.metrics)
+    : await startSingletons(context);
+  return { stop, events };
 }
 
 /** Runs the singleton work while this replica holds the Lease; returns the function that stops it all. */
@@ -115,6 +138,7 @@ export function buildDeps(
   config: Pick<ServerConfig, 'bodyLimit' | 'missingAfter'> & Partial<Pick<ServerConfig, 'dashboardPublic'>>,
   adminToken: string,
   log?: Logger,
+  databaseWait: () => string | null = () => null,
 ): AppDeps {
   const catalog = new CheckCatalog(db.orm);
   const metrics = createMetrics(databaseSources(db.orm), log?.child({ component: 'metrics' }));
@@ -131,14 +155,34 @@ export function buildDeps(
     idleIntervalSeconds: 30,
     now: () => new Date(),
     ready: async () => (await pendingMigrations(db.orm)) === 0,
+    databaseWait,
     metrics,
     dashboardPublic: config.dashboardPublic ?? false,
   };
 }
 
-function publicUrl(app: FastifyInstance, host: string): string {
+function listenUrl(app: FastifyInstance, host: string): string {
+  return hostUrl(isWildcard(host) ? '127.0.0.1' : host, portOf(app));
+}
+
+const hostUrl = (host: string, port: number): string => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+/**
+ * Where mail links point: VILICUS_PUBLIC_URL, else the listen address. Bound to
+ * every interface, 127.0.0.1 would send readers to their own machine, so the
+ * hostname is the better guess (and a warning says so, once, at start).
+ */
+export function linkBase(config: Pick<ServerConfig, 'publicUrl' | 'host'>, port: number, log: Logger): string {
+  if (config.publicUrl) return config.publicUrl;
+  if (!isWildcard(config.host)) return hostUrl(config.host, port);
+  const guess = hostUrl(hostname(), port);
+  log.warn({ publicUrl: guess }, `VILICUS_PUBLIC_URL is not set: links in mails use ${guess}`);
+  return guess;
+}
+
+const isWildcard = (host: string): boolean => host === '0.0.0.0' || host === '::';
+
+function portOf(app: FastifyInstance): number {
   const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
+  return typeof address === 'object' && address ? address.port : 0;
 }

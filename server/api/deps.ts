@@ -20,6 +20,8 @@ export interface AppDeps {
   now: () => Date;
   /** True when the database answers and every migration is applied. */
   ready: () => Promise<boolean>;
+  /** Null once the database is open and migrated; until then what the server waits for (503 meanwhile). */
+  databaseWait: () => string | null;
   /** The one metrics registry (GET /metrics) and the observers it hands out (server/metrics). */
   metrics: Metrics;
   /** Dashboard reads without the admin token (VILICUS_DASHBOARD_PUBLIC); writes always need it. */

@@ -55,12 +55,39 @@ function print(text: string): Promise<void> {
   return Promise.resolve();
 }
 
+/**
+ * The server logs JSON, its last words too: a failure to start (the database
+ * never came, a bad setting) is a pino `fatal` record on stdout, exit code 1 (2 for a setting).
+ */
 async function serverCommand(argv: string[]): Promise<void> {
-  const { startServer } = await import('../main.ts');
-  const server = await startServer(loadServerConfig(argv));
-  const stop = (): void => void server.stop().then(() => process.exit(0));
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  const { createLogger } = await import('../log.ts');
+  let log = createLogger('info');
+  let stopping = false;
+  // A stop asked for while the server still waits for its database ends the wait too.
+  const early = (): void => process.exit(0);
+  process.once('SIGTERM', early);
+  process.once('SIGINT', early);
+  try {
+    const config = loadServerConfig(argv);
+    log = createLogger(config.logLevel);
+    const { startServer } = await import('../main.ts');
+    const server = await startServer(config, log);
+    process.removeListener('SIGTERM', early).removeListener('SIGINT', early);
+    const stop = (): void => {
+      if (!stopping) void server.stop().then(() => process.exit(0));
+      stopping = true;
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  } catch (error) {
+    log.fatal({ err: error, code: (error as { code?: unknown }).code }, `vilicus server: ${messageOf(error)}`);
+    log.flush?.();
+    process.exit(error instanceof SettingError ? 2 : 1);
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 async function migrateCommand(argv: string[]): Promise<void> {

@@ -10,6 +10,7 @@ const DEFAULTS: Loaded = {
   host: '0.0.0.0',
   dataDir: './.vilicus',
   databaseUrl: undefined,
+  dbWaitMs: 5 * 60_000,
   adminToken: undefined,
   retentionMs: 7 * 86_400_000,
   missingAfter: 3,
@@ -75,6 +76,8 @@ describe('loadServerConfig', () => {
     ['VILICUS_RETENTION reads a duration', [], { VILICUS_RETENTION: '36h' }, { retentionMs: 36 * 3_600_000 }],
     // the flag name differs from the key
     ['--retention reads a duration', ['--retention', '1d12h'], {}, { retentionMs: 36 * 3_600_000 }],
+    ['VILICUS_DB_WAIT reads a duration', [], { VILICUS_DB_WAIT: '90s' }, { dbWaitMs: 90_000 }],
+    ['--db-wait 0 waits for ever', ['--db-wait', '0'], {}, { dbWaitMs: 0 }],
     // multi-word flags
     ['--missing-after sets missingAfter', ['--missing-after', '5'], {}, { missingAfter: 5 }],
     ['--data-dir sets dataDir', ['--data-dir', '/var/lib/vilicus'], {}, { dataDir: '/var/lib/vilicus' }],
