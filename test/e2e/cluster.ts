@@ -3,7 +3,8 @@
 // No cluster: in CI the suite fails, saying how to start one; elsewhere it is
 // skipped with that message (starting one needs root, a few minutes and the
 // images, which a test run should not do behind a developer's back).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inCi } from '../helpers/tools.ts';
 import { helmClient, kubectlClient } from '../integration/helm/helm.ts';
@@ -69,5 +70,27 @@ export async function eventually<T>(
         `${what}: not so after ${timeoutMs} ms; last: ${last instanceof Error ? last.message : String(last)}`,
       );
     await sleep(250);
+  }
+}
+
+/**
+ * Makes the hostPath volumes the tests' releases used Available again (the
+ * cluster's six are pre-made, with reclaim policy Retain): their folders
+ * emptied (a new release's database must not find the old one's files) and
+ * their claim forgotten. Only volumes claimed from `namespaces`.
+ */
+export async function recycleVolumes(
+  kubectl: (args: string[]) => Promise<string>,
+  namespaces: string[],
+): Promise<void> {
+  const pvs = JSON.parse(await kubectl(['get', 'pv', '-o', 'json'])) as {
+    items: { metadata: { name: string }; spec: { claimRef?: { namespace: string }; hostPath?: { path: string } } }[];
+  };
+  for (const pv of pvs.items) {
+    const claim = pv.spec.claimRef;
+    if (!claim || !namespaces.includes(claim.namespace) || !pv.spec.hostPath) continue;
+    const dir = pv.spec.hostPath.path;
+    for (const entry of readdirSync(dir)) rmSync(join(dir, entry), { recursive: true, force: true });
+    await kubectl(['patch', 'pv', pv.metadata.name, '--type=json', '-p', '[{"op":"remove","path":"/spec/claimRef"}]']);
   }
 }
