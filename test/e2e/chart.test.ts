@@ -247,7 +247,7 @@ init:fs.readFileSync('/proc/1/cmdline','utf8')}))`;
       expect(e.reportingInstance).not.toMatch(new RegExp(`^${second.name}-`));
   }, 900_000);
 
-  it('leaves after `helm uninstall` only what the README says: the CRD, the Checks, the database volume and password', async () => {
+  it('leaves after `helm uninstall` only what the README says: the CRD, the Checks, the database volume and password, the Lease', async () => {
     await helm.run(['uninstall', first.name, '-n', first.namespace, '--wait']);
     const left = await eventually('the release gone', async () => {
       const names = (
@@ -269,6 +269,8 @@ init:fs.readFileSync('/proc/1/cmdline','utf8')}))`;
       [
         `check.vilicus.dev/${CHECK}`,
         'configmap/kube-root-ca.crt',
+        // Made by the servers, not helm (the README says so).
+        'lease.coordination.k8s.io/vilicus-leader',
         `persistentvolumeclaim/data-${first.name}-postgresql-0`,
         'secret/e2e-smtp',
         `secret/${first.name}-postgresql`,

@@ -15,7 +15,7 @@ import { writeNodeConfigs } from './configs.ts';
 import { recordHost, setUpNetwork } from './host.ts';
 import { CLUSTER_DIR, paths, POD_CGROUP } from './layout.ts';
 import { phase, readState, saveState, type ClusterState } from './state.ts';
-import { teardown } from './teardown.ts';
+import { shimPids, teardown } from './teardown.ts';
 
 const BINARIES: BinaryName[] = [
   'etcd',
@@ -123,7 +123,9 @@ async function status(): Promise<void> {
     total += rss;
     console.log(`  ${p.name.padEnd(24)} pid ${String(p.pid).padEnd(8)} ${mib(rss)}`);
   }
-  console.log(`  control plane + node processes: ${mib(total)}`);
+  const shims = shimPids().reduce((sum, pid) => sum + rssKib(pid), 0);
+  console.log(`  containerd shims (${shimPids().length})`.padEnd(43) + mib(shims));
+  console.log(`  control plane + node processes: ${mib(total + shims)}`);
   const stat = await readFile(join('/sys/fs/cgroup/memory', POD_CGROUP, 'memory.stat'), 'utf8').catch(() => '');
   const rss = Number(/^total_rss (\d+)$/m.exec(stat)?.[1] ?? 0);
   console.log(`  pods (cgroup ${POD_CGROUP} total_rss): ${mib(rss / 1024)}`);

@@ -61,7 +61,8 @@ async function removePods(): Promise<void> {
 }
 
 /** Shims of our containerd (they are reparented to init when it stops): known by its socket in their command line. */
-function killShims(): void {
+export function shimPids(): number[] {
+  const pids: number[] = [];
   for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
     let cmdline: string[];
     try {
@@ -69,8 +70,13 @@ function killShims(): void {
     } catch {
       continue;
     }
-    if (cmdline[0]?.includes('containerd-shim') && cmdline.includes(paths.containerdSocket)) kill(Number(pid));
+    if (cmdline[0]?.includes('containerd-shim') && cmdline.includes(paths.containerdSocket)) pids.push(Number(pid));
   }
+  return pids;
+}
+
+function killShims(): void {
+  for (const pid of shimPids()) kill(pid);
 }
 
 /** Whatever still runs in the pods' cgroups (a pod the CRI could not stop) keeps them from being removed. */
