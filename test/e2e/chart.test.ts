@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleepWithMarker, uniqueSleep, type Proc } from '../helpers/processes.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp.ts';
-import { CHART, clients, ctr, eventually, findCluster, NODE_IP, NODE_NAME, recycleVolumes } from './cluster.ts';
+import { clients, ctr, eventually, findCluster, NODE_IP, NODE_NAME, recycleVolumes } from './cluster.ts';
 import { checkManifest, installArgs, type Release } from './release.ts';
 
 const kubeconfig = findCluster();
@@ -278,7 +278,7 @@ init:fs.readFileSync('/proc/1/cmdline','utf8')}))`;
       ].sort(),
     );
     expect(await kubectl(['get', 'crd', 'checks.vilicus.dev', '-o', 'name'])).toContain('checks.vilicus.dev');
-    expect(await kubectl(['get', 'clusterrole,clusterrolebinding', '-o', 'name'])).not.toContain(first.name);
-    void CHART;
+    const selector = `app.kubernetes.io/instance=${first.name}`;
+    expect(await kubectl(['get', 'clusterrole,clusterrolebinding', '-l', selector, '-o', 'name'])).toBe('');
   }, 300_000);
 });
