@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: fast pure tests, and integration tests that start real
-// services (PostgreSQL, PGlite, server and agent processes).
+// Three projects: fast pure tests; integration tests that start real
+// services (PostgreSQL, PGlite, server and agent processes); end-to-end tests
+// of the chart on the single-node cluster of test/k8s/cluster (test/e2e).
 export default defineConfig({
   test: {
     // The default output, then which real services the tests ran on (test/helpers/tools.ts).
@@ -24,6 +25,17 @@ export default defineConfig({
           testTimeout: 240_000,
           hookTimeout: 240_000,
           // Server and agent processes are heavy on 2 cores: one file at a time.
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          // Rollouts, fail-over and mail on a 2-core machine: minutes, not seconds.
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
+          // One cluster, one release at a time.
           fileParallelism: false,
         },
       },

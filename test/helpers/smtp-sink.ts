@@ -3,12 +3,12 @@
 // line to a file. SMTP_SINK_REJECT=550 makes it refuse every recipient.
 // SMTP_SINK_TLS_KEY/CERT (PEM files) offer STARTTLS, and SMTP_SINK_USER/PASS
 // then require AUTH over it (production's path), refusing other credentials.
-//   node test/helpers/smtp-sink.ts <port> <file>
+//   node test/helpers/smtp-sink.ts <port> <file> [host, default 127.0.0.1]
 import { appendFileSync, readFileSync } from 'node:fs';
 import { simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 
-const [port, file] = process.argv.slice(2);
+const [port, file, host = '127.0.0.1'] = process.argv.slice(2);
 const env = process.env;
 const reject = Number(env['SMTP_SINK_REJECT'] ?? 0);
 const user = env['SMTP_SINK_USER'];
@@ -57,5 +57,5 @@ const server = new SMTPServer({
       .catch((error: Error) => callback(error));
   },
 });
-server.listen(Number(port), '127.0.0.1', () => process.stdout.write(`smtp sink listening on ${port}\n`));
+server.listen(Number(port), host, () => process.stdout.write(`smtp sink listening on ${port}\n`));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

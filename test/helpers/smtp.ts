@@ -40,7 +40,14 @@ export interface SinkSecurity {
   auth?: { user: string; pass: string };
 }
 
-export async function startSmtpSink(options: { reject?: number; security?: SinkSecurity } = {}): Promise<SmtpSink> {
+/**
+ * `host` is the address it listens on: loopback unless pods of the test
+ * cluster must reach it (then the node's address, test/k8s/cluster).
+ */
+export async function startSmtpSink(
+  options: { reject?: number; security?: SinkSecurity; host?: string } = {},
+): Promise<SmtpSink> {
+  const host = options.host ?? '127.0.0.1';
   const security = options.security
     ? {
         SMTP_SINK_TLS_KEY: options.security.tls.keyFile,
@@ -55,7 +62,7 @@ export async function startSmtpSink(options: { reject?: number; security?: SinkS
   const file = join(dir, 'mails.jsonl');
   let proc: { stop(): Promise<void> } | null = null;
   const start = async (opts: { reject?: number } = {}): Promise<void> => {
-    const child = spawn(process.execPath, [SINK, String(port), file], {
+    const child = spawn(process.execPath, [SINK, String(port), file, host], {
       env: { ...process.env, SMTP_SINK_REJECT: String(opts.reject ?? 0), ...security },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -78,7 +85,7 @@ export async function startSmtpSink(options: { reject?: number; security?: SinkS
     proc = null;
   };
   return {
-    url: `smtp://127.0.0.1:${port}`,
+    url: `smtp://${host}:${port}`,
     port,
     mails: () =>
       existsSync(file)

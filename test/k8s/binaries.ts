@@ -5,12 +5,22 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-export type BinaryName = 'kube-apiserver' | 'etcd' | 'helm' | 'kubectl';
+export type BinaryName =
+  | 'kube-apiserver'
+  | 'etcd'
+  | 'helm'
+  | 'kubectl'
+  | 'kube-controller-manager'
+  | 'kube-scheduler'
+  | 'kubelet'
+  | 'kube-proxy'
+  | 'crictl';
 
 interface Versions {
   kubernetes: string;
   etcd: string;
   helm: string;
+  crictl: string;
 }
 
 export const versions: Versions = JSON.parse(
@@ -22,6 +32,11 @@ const VERSION_OF: Record<BinaryName, string> = {
   kubectl: versions.kubernetes,
   etcd: versions.etcd,
   helm: versions.helm,
+  'kube-controller-manager': versions.kubernetes,
+  'kube-scheduler': versions.kubernetes,
+  kubelet: versions.kubernetes,
+  'kube-proxy': versions.kubernetes,
+  crictl: versions.crictl,
 };
 
 const ENV_OF: Record<BinaryName, string> = {
@@ -29,6 +44,11 @@ const ENV_OF: Record<BinaryName, string> = {
   kubectl: 'KUBECTL_BIN',
   etcd: 'ETCD_BIN',
   helm: 'HELM_BIN',
+  'kube-controller-manager': 'KUBE_CONTROLLER_MANAGER_BIN',
+  'kube-scheduler': 'KUBE_SCHEDULER_BIN',
+  kubelet: 'KUBELET_BIN',
+  'kube-proxy': 'KUBE_PROXY_BIN',
+  crictl: 'CRICTL_BIN',
 };
 
 /** The same rule as build-binaries.sh (an empty variable counts as unset, as in `${X:-…}`). */

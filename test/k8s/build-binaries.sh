@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver, kubectl, etcd and helm from the Go module proxy into
+# Builds etcd, helm, kube-apiserver, kubectl and — for the single-node cluster
+# of test/k8s/cluster — kube-controller-manager, kube-scheduler, kubelet,
+# kube-proxy and crictl from the Go module proxy into
 # a cache outside the repository, one folder per name and version:
 #   ${VILICUS_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/vilicus/tools}/<name>-<version>/<name>
 # A binary already there is reused, so running this again is cheap.
@@ -15,6 +17,7 @@ version_of() {
 kube_version=$(version_of kubernetes)
 etcd_version=$(version_of etcd)
 helm_version=$(version_of helm)
+crictl_version=$(version_of crictl)
 
 # The machine image installs Go under /usr/local/go; a bare PATH may not list it.
 command -v go >/dev/null || { [[ -x /usr/local/go/bin/go ]] && export PATH="/usr/local/go/bin:$PATH"; }
@@ -58,7 +61,8 @@ build() {
   echo "$name $version: built in $((SECONDS - start)) s, $(du -h "$dest" | cut -f1) at $dest"
 }
 
-# build_kubernetes CMD: kube-apiserver or kubectl from the same wrapper.
+# build_kubernetes CMD: any command of k8s.io/kubernetes listed in the
+# wrapper's `tool (...)` block (kube-apiserver, kubectl, kubelet, …).
 build_kubernetes() {
   local cmd=$1 dir="$here/tools/kubernetes" minor
   check_pin "$dir" k8s.io/kubernetes "$kube_version"
@@ -102,3 +106,20 @@ build kube-apiserver "$kube_version" build_kubernetes kube-apiserver
 # The client at the server's version: the tests use it, not whatever kubectl
 # is on the PATH (version skew, and a fresh machine may have none).
 build kubectl "$kube_version" build_kubernetes kubectl
+
+build_crictl() {
+  local gobin="$out.d"
+  # Its own go.mod's versions, like helm; the release build stamps the version here.
+  local ldflags="$common_ldflags -X sigs.k8s.io/cri-tools/pkg/version.Version=$crictl_version"
+  (cd / && GOBIN="$gobin" go install -trimpath -ldflags="$ldflags" "sigs.k8s.io/cri-tools/cmd/crictl@$crictl_version")
+  mv "$gobin/crictl" "$out"
+  rm -rf "$gobin"
+}
+
+# The node and the rest of the control plane (npm run k8s:cluster). The
+# envtest suites need only the four above; VILICUS_K8S_BUILD=envtest stops here.
+if [[ ${VILICUS_K8S_BUILD:-all} == envtest ]]; then exit 0; fi
+for cmd in kube-controller-manager kube-scheduler kubelet kube-proxy; do
+  build "$cmd" "$kube_version" build_kubernetes "$cmd"
+done
+build crictl "$crictl_version" build_crictl

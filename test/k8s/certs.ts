@@ -29,7 +29,7 @@ export interface AdminCredentials {
 
 // The in-cluster names of the API server, for clients that use the service IP
 // (the first address of --service-cluster-ip-range) or its DNS names.
-const SERVING_NAMES = [
+export const SERVING_NAMES = [
   'IP:127.0.0.1',
   'IP:10.0.0.1',
   'DNS:localhost',
@@ -40,7 +40,8 @@ const SERVING_NAMES = [
 ];
 const DAYS = '365';
 
-export async function generatePki(dir: string): Promise<Pki> {
+/** `servingNames` replaces the serving certificate's names (the single-node cluster's node address). */
+export async function generatePki(dir: string, servingNames: string[] = SERVING_NAMES): Promise<Pki> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const file = (name: string): string => join(dir, name);
   const pki: Pki = {
@@ -69,7 +70,7 @@ export async function generatePki(dir: string): Promise<Pki> {
     '/CN=vilicus-envtest-ca',
   ]);
   await signedCert(pki, 'apiserver', '/CN=kube-apiserver', [
-    `subjectAltName=${SERVING_NAMES.join(',')}`,
+    `subjectAltName=${servingNames.join(',')}`,
     'extendedKeyUsage=serverAuth',
   ]);
   await signedCert(pki, 'admin', '/O=system:masters/CN=vilicus-envtest-admin', ['extendedKeyUsage=clientAuth']);
@@ -88,7 +89,8 @@ async function newKey(path: string): Promise<void> {
   await openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', path]);
 }
 
-async function signedCert(pki: Pki, name: string, subject: string, extensions: string[]): Promise<void> {
+/** A key `<name>.key` and a certificate `<name>.crt` signed by the CA, in the PKI's folder. */
+export async function signedCert(pki: Pki, name: string, subject: string, extensions: string[]): Promise<void> {
   const key = join(pki.dir, `${name}.key`);
   const csr = join(pki.dir, `${name}.csr`);
   const ext = join(pki.dir, `${name}.ext`);

@@ -204,7 +204,7 @@ class ControlPlane implements Envtest {
 }
 
 /** Polls `check` until true; fails early when the process it waits for has exited. */
-async function waitUntil(
+export async function waitUntil(
   what: string,
   timeoutMs: number,
   proc: ServerProcess,
