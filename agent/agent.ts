@@ -7,7 +7,7 @@ import { createBackoff } from '../server/api/contract/backoff.ts';
 import { RefusedError, type ServerClient } from './client.ts';
 import type { Logger } from './log.ts';
 import { createCycle, createProbes, runProbe, type ProbeRegistry } from './probes/index.ts';
-import { dueChecks, msUntilNext } from './schedule.ts';
+import { dueChecks, msUntilNext, timerDelay } from './schedule.ts';
 import { ResultSpool } from './spool.ts';
 
 export interface AgentOptions {
@@ -18,6 +18,11 @@ export interface AgentOptions {
   /** How often to check in when no check is assigned. */
   idleMs?: number;
   postBatch?: number;
+  /**
+   * JSON bytes per post at most: half the server's default body limit (1 MiB).
+   * A server with a smaller limit answers 413, and the batch is split.
+   */
+  postBytes?: number;
   /** How long a cycle waits for its probes before it posts what it has (see runChecks). */
   cycleWaitMs?: number;
   /** The probes (default: all kinds, on this host). */
@@ -37,12 +42,14 @@ export class Agent {
   private agentId: string | null = null;
   private retryAt = 0;
   private stopping = false;
+  /** Results the server refused on their own merits (never a whole batch): logged, and counted here. */
+  refused = 0;
   private wake: (() => void) | null = null;
 
   constructor(options: AgentOptions) {
     const { probes, ...rest } = options;
     // With nothing to run, still poll the config (a 304 costs little) so new checks start within seconds.
-    this.opts = { idleMs: 5_000, postBatch: 1000, cycleWaitMs: 1000, ...rest };
+    this.opts = { idleMs: 5_000, postBatch: 1000, postBytes: 512 * 1024, cycleWaitMs: 1000, ...rest };
     this.probes = probes ?? createProbes();
     this.spool = new ResultSpool(options.queueSize);
   }
@@ -56,11 +63,14 @@ export class Agent {
       const untilDue = msUntilNext(idle, this.lastRun, Date.now(), this.opts.idleMs);
       const waiting = this.spool.size > 0 || this.agentId === null;
       const untilRetry = waiting ? Math.max(0, this.retryAt - Date.now()) : Infinity;
-      await this.sleep(Math.max(50, Math.min(untilDue, untilRetry)));
+      await this.sleep(timerDelay(Math.min(untilDue, untilRetry), 50));
     }
     await waitAtMost(Promise.all(this.running.values()), this.opts.cycleWaitMs);
     await this.flush(); // one last try for what is still queued
-    this.opts.log.info({ unsent: this.spool.size, dropped: this.spool.dropped }, 'agent stopped');
+    this.opts.log.info(
+      { unsent: this.spool.size, dropped: this.spool.dropped, refused: this.refused },
+      'agent stopped',
+    );
   }
 
   stop(): void {
@@ -135,20 +145,10 @@ export class Agent {
   /** Sends everything queued; false when the server could not take it (retry later). */
   private async flush(): Promise<boolean> {
     while (this.spool.size > 0) {
-      const batch = this.spool.peek(this.opts.postBatch);
       try {
-        const reply = await this.opts.client.post(batch);
-        if (reply.rejected.length > 0)
-          this.opts.log.warn({ rejected: reply.rejected.slice(0, 5) }, 'server refused some results');
-        this.spool.ack(batch);
+        await this.send(this.spool.peek(this.opts.postBatch, this.opts.postBytes));
         this.backoff.reset();
       } catch (error) {
-        if (error instanceof RefusedError && error.status !== 401 && error.status !== 403) {
-          // The server will never take this batch as it is: log it and move on.
-          this.opts.log.error({ err: error.message, count: batch.length }, 'results refused; dropping them');
-          this.spool.ack(batch);
-          continue;
-        }
         const delay = this.backoff.next();
         this.retryAt = Date.now() + delay;
         this.opts.log.warn({ err: (error as Error).message, queued: this.spool.size, retryInMs: delay }, 'post failed');
@@ -156,6 +156,35 @@ export class Agent {
       }
     }
     return true;
+  }
+
+  /**
+   * Posts a batch. One the server refuses whole (413 too large, 400 for one
+   * bad result among many) is split in halves until each part is taken, so
+   * only a result refused alone is dropped. Throws what is worth retrying
+   * (network, 5xx, 429) and 401/403 (the token, not the results).
+   */
+  private async send(batch: ResultIn[]): Promise<void> {
+    try {
+      const reply = await this.opts.client.post(batch);
+      this.spool.ack(batch);
+      if (reply.rejected.length > 0) this.countRefused(reply.rejected.length, reply.rejected.slice(0, 5));
+    } catch (error) {
+      if (!(error instanceof RefusedError) || error.status === 401 || error.status === 403) throw error;
+      if (batch.length === 1) {
+        this.spool.ack(batch);
+        this.countRefused(1, (error as Error).message);
+        return;
+      }
+      const half = Math.ceil(batch.length / 2);
+      await this.send(batch.slice(0, half));
+      await this.send(batch.slice(half));
+    }
+  }
+
+  private countRefused(count: number, why: unknown): void {
+    this.refused += count;
+    this.opts.log.error({ count, total: this.refused, why }, 'server refused results; dropped them');
   }
 
   private async checkOut(): Promise<void> {

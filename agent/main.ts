@@ -8,16 +8,18 @@ import { tokenSource } from './token-file.ts';
 
 export async function runAgent(config: AgentConfigSettings, version: string): Promise<void> {
   const log = createAgentLogger(config.logLevel, config.name);
+  const stopping = new AbortController();
   const agent = new Agent({
     client: createClient(config.server, tokenSource(config), { agentName: config.name }),
     log,
     queueSize: config.queueSize,
     version,
-    probes: createProbes({ hostRoot: config.hostRoot }),
+    probes: createProbes({ hostRoot: config.hostRoot, signal: stopping.signal }),
   });
   const stop = (signal: string): void => {
     log.info({ signal }, 'stopping');
     agent.stop();
+    stopping.abort(new Error(`stopping on ${signal}`));
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));

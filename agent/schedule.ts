@@ -23,11 +23,25 @@ export function msUntilNext(
   now: number,
   idleMs: number,
 ): number {
-  if (checks.length === 0) return idleMs;
   let soonest = Infinity;
   for (const c of checks) {
+    // An interval no number can hold (a server older than the contract's 24h bound) is never due.
+    if (!(c.intervalSeconds > 0 && Number.isFinite(c.intervalSeconds))) continue;
     const last = lastRun.get(c.id);
     soonest = Math.min(soonest, last === undefined ? 0 : last + c.intervalSeconds * 1000 - now);
   }
-  return Math.max(0, soonest);
+  return soonest === Infinity ? idleMs : Math.max(0, soonest);
+}
+
+/**
+ * setTimeout's longest delay (2^31 - 1 ms, ~24.8 days). Node fires a longer
+ * one after 1 ms instead (TimeoutOverflowWarning): an `interval: 720h` check
+ * made the agent poll its config thousands of times a second.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A delay every timer takes as meant: within [minMs, MAX_TIMER_MS], never NaN. */
+export function timerDelay(ms: number, minMs = 0): number {
+  if (Number.isNaN(ms)) return MAX_TIMER_MS;
+  return Math.min(MAX_TIMER_MS, Math.max(minMs, ms));
 }

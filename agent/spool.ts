@@ -25,9 +25,20 @@ export class ResultSpool {
     return excess;
   }
 
-  /** The oldest results, up to `max`, left in place until `ack`. */
-  peek(max: number): ResultIn[] {
-    return this.items.slice(0, max);
+  /**
+   * The oldest results, up to `max` of them and `maxBytes` of JSON (at least
+   * one), left in place until `ack`. By bytes too: after an outage a batch of
+   * long messages can pass the server's body limit long before the count.
+   */
+  peek(max: number, maxBytes = Infinity): ResultIn[] {
+    let bytes = 2; // the array's brackets
+    let take = 0;
+    while (take < Math.min(max, this.items.length)) {
+      bytes += Buffer.byteLength(JSON.stringify(this.items[take])) + 1;
+      if (take > 0 && bytes > maxBytes) break;
+      take++;
+    }
+    return this.items.slice(0, take);
   }
 
   /** Remove these results (they were stored, or refused for good). */

@@ -127,7 +127,7 @@ async function rawInserts(databaseUrl: string, agents: SimAgent[], durationMs: n
           await pool.query(
             `insert into check_result (id, check_id, agent_id, status, value, message, observed_at, received_at)
              select u.*, now() from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::float8[], $6::text[],
-               $7::timestamptz[]) as u on conflict (id) do nothing returning id`,
+               $7::timestamptz[]) as u on conflict (agent_id, id) do nothing returning id`,
             [
               rows.map(() => crypto.randomUUID()),
               rows,

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { killAll } from '../test/helpers/processes.ts';
 import { benchAgentCost } from './agent-cost.ts';
 import { benchDetection } from './detection.ts';
+import { benchEmbedded } from './embedded.ts';
 import { benchIngest } from './ingest.ts';
 import { startBenchPostgres, type BenchContext, type Mode } from './lib/setup.ts';
 import { resultsMarkdown } from './lib/results-file.ts';
@@ -18,6 +19,7 @@ const benches = {
   agent: benchAgentCost,
   detection: benchDetection,
   scale: benchScale,
+  embedded: benchEmbedded,
 } as const;
 type Name = keyof typeof benches;
 

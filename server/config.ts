@@ -29,6 +29,9 @@ function durationMs(raw: string): number {
   return ms;
 }
 
+/** Also the default of an app built without the config (tests, bench). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
 export const serverSettings = {
   port: s({ flag: 'port', env: ['VILICUS_PORT'], default: 8080, parse: parse.port, help: 'HTTP port' }),
   host: s({
@@ -82,6 +85,14 @@ export const serverSettings = {
     default: 1_048_576,
     parse: parse.positiveInt,
     help: 'Largest request body in bytes (413 above)',
+  }),
+  requestTimeoutMs: s({
+    flag: 'request-timeout',
+    env: ['VILICUS_REQUEST_TIMEOUT'],
+    default: DEFAULT_REQUEST_TIMEOUT_MS,
+    shownDefault: '30s',
+    parse: durationMs,
+    help: 'A request, its body included, must arrive within this (408 after): a slow or stalled client cannot hold a connection',
   }),
   smtpUrl: s<string | undefined>({
     flag: 'smtp-url',
@@ -217,6 +228,8 @@ export const serverSettings = {
 export type ServerConfig = SettingsOf<typeof serverSettings> & {
   /** Running in a Kubernetes pod (the kubelet sets KUBERNETES_SERVICE_HOST). */
   inCluster: boolean;
+  /** NODE_OPTIONS as this process was started with: V8 flags given there win over the server's own (v8-flags.ts). */
+  nodeOptions: string;
 };
 
 export function loadServerConfig(
@@ -224,7 +237,11 @@ export function loadServerConfig(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): ServerConfig {
   const settings = resolveSettings(serverSettings, parseFlags(serverSettings, argv), env);
-  return Object.freeze({ ...settings, inCluster: Boolean(env['KUBERNETES_SERVICE_HOST']) });
+  return Object.freeze({
+    ...settings,
+    inCluster: Boolean(env['KUBERNETES_SERVICE_HOST']),
+    nodeOptions: env['NODE_OPTIONS'] ?? '',
+  });
 }
 
 /** The CLI's client commands (apply, get, agents) talk to a running server. */

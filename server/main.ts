@@ -1,10 +1,10 @@
 // `vilicus server`: open the database, migrate, serve, sweep; stop cleanly.
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
-import { loadOrCreateAdminToken } from './admin-token.ts';
+import { loadOrCreateAdminToken, redactedToken } from './admin-token.ts';
 import { createAuthenticator } from './api/auth.ts';
 import type { AppDeps } from './api/deps.ts';
-import type { ServerConfig } from './config.ts';
+import { DEFAULT_REQUEST_TIMEOUT_MS, type ServerConfig } from './config.ts';
 import { AgentsRepository } from './db/agents.repository.ts';
 import { CheckCatalog } from './db/check-catalog.ts';
 import { openDatabase, pendingMigrations, type Database } from './db/orm.ts';
@@ -36,7 +36,10 @@ export async function startServer(
     const applied = await db.migrate();
     log.info({ database: db.mode, migrations: applied.length }, 'database ready');
     const admin = loadOrCreateAdminToken(config.adminToken, config.dataDir);
-    if (admin.generated) log.warn({ path: admin.path }, `admin token generated (shown once): ${admin.token}`);
+    // Logs are shipped to other places: they get a redacted form; the token itself is in its 0600 file.
+    if (admin.generated) {
+      log.warn({ path: admin.path, token: redactedToken(admin.token) }, `admin token generated into ${admin.path}`);
+    }
     const kc = loadKubeConfig(config);
     const deps = buildDeps(db, config, admin.token, log);
     // Every replica serves agents: in a cluster they prove who they are with a ServiceAccount token.
@@ -112,7 +115,8 @@ function leaderOnly(
 
 export function buildDeps(
   db: Database,
-  config: Pick<ServerConfig, 'bodyLimit' | 'missingAfter'> & Partial<Pick<ServerConfig, 'dashboardPublic'>>,
+  config: Pick<ServerConfig, 'bodyLimit' | 'missingAfter'> &
+    Partial<Pick<ServerConfig, 'dashboardPublic' | 'requestTimeoutMs'>>,
   adminToken: string,
   log?: Logger,
 ): AppDeps {
@@ -127,6 +131,7 @@ export function buildDeps(
     }),
     auth: createAuthenticator(adminToken, (hash) => new AgentsRepository(db.orm.em.fork()).byTokenHash(hash)),
     bodyLimit: config.bodyLimit,
+    requestTimeoutMs: config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     missingAfter: config.missingAfter,
     idleIntervalSeconds: 30,
     now: () => new Date(),

@@ -19,12 +19,14 @@ export type ProbeRegistry = { readonly [K in AgentCheck['kind']]: Probe<CheckOfK
 export interface ProbeOptions {
   /** Where the host's root filesystem is mounted in the agent's view (disk paths and /proc/stat are read under it). */
   hostRoot?: string;
+  /** Aborts when the agent stops (see ProcessProbeOptions.signal). */
+  signal?: AbortSignal;
 }
 
 /** Once per agent: the cpu probe's baseline and the regex cache live as long as the agent. */
 export function createProbes(options: ProbeOptions = {}): ProbeRegistry {
   return {
-    process: createProcessProbe(),
+    process: createProcessProbe({ signal: options.signal }),
     cpu: createCpuProbe(defaultCpuTimesReader(hostPath(options.hostRoot ?? '/', '/proc/stat'))),
     memory: createMemoryProbe(),
     disk: createDiskProbe({ hostRoot: options.hostRoot ?? '/' }),

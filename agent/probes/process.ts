@@ -1,6 +1,7 @@
 // The `process` probe: how many live processes match a name and/or a
 // command-line pattern, against a minimum and an optional maximum.
 import type { ProcessProbe, Status } from '../../server/api/contract/index.ts';
+import { compilePattern } from '../../server/api/contract/process-pattern.ts';
 import type { Cycle, Probe, ProbeOutcome, ProcessCheck } from './probe.ts';
 import type { ProcessEntry } from './proc-table.ts';
 
@@ -36,11 +37,33 @@ function matches(entry: ProcessEntry, matcher: ProcessMatcher): boolean {
   return true;
 }
 
-/** Zombies run nothing, and the agent itself must not count (a pattern may well match its own argv). */
-export function countMatches(entries: readonly ProcessEntry[], matcher: ProcessMatcher, selfPid: number): number {
+/**
+ * How long matching may hold the event loop before it yields. Each match is
+ * bounded (process-pattern.ts), but hundreds of long command lines can add up
+ * to seconds: between slices the agent checks in, posts and hears SIGTERM.
+ */
+const SLICE_MS = 5;
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Zombies run nothing, and the agent itself must not count (a pattern may well match its own argv).
+ * Stops with the signal's reason when it aborts (the agent is stopping).
+ */
+export async function countMatches(
+  entries: readonly ProcessEntry[],
+  matcher: ProcessMatcher,
+  selfPid: number,
+  signal?: AbortSignal,
+): Promise<number> {
   let count = 0;
+  let sliceStart = performance.now();
   for (const entry of entries) {
     if (entry.pid !== selfPid && !entry.zombie && matches(entry, matcher)) count++;
+    if (performance.now() - sliceStart > SLICE_MS) {
+      await nextTurn();
+      signal?.throwIfAborted();
+      sliceStart = performance.now();
+    }
   }
   return count;
 }
@@ -70,7 +93,7 @@ export function processStatus(count: number, spec: ProcessProbe): { status: Stat
 /** The server validates patterns too; this guards against an older server or a hand-edited config. */
 function compile(pattern: string): RegExp | string {
   try {
-    return new RegExp(pattern);
+    return compilePattern(pattern);
   } catch (err) {
     return `invalid pattern /${pattern}/: ${(err as Error).message}`;
   }
@@ -79,6 +102,8 @@ function compile(pattern: string): RegExp | string {
 export interface ProcessProbeOptions {
   /** The agent's own pid, never counted; a parameter so tests can pose as another process. */
   readonly selfPid?: number;
+  /** Aborts when the agent stops: a long match gives up rather than keep the process alive. */
+  readonly signal?: AbortSignal;
 }
 
 export function createProcessProbe(options: ProcessProbeOptions = {}): Probe<ProcessCheck> {
@@ -104,7 +129,7 @@ export function createProcessProbe(options: ProcessProbeOptions = {}): Probe<Pro
       // Every name check needs argv too (see matchesName): one cmdline read per process, ~5 ms per
       // cycle at 500 processes, shared by all process checks of the cycle.
       const entries = await cycle.processes({ argv: true });
-      const count = countMatches(entries, { name: spec.name, pattern }, selfPid);
+      const count = await countMatches(entries, { name: spec.name, pattern }, selfPid, options.signal);
       return { ...processStatus(count, spec), value: count };
     },
   };

@@ -9,7 +9,7 @@ import type {
   StateFact,
   TransitionFact,
 } from '../db/dashboard.repository.ts';
-import type { Status } from '../domain/status.ts';
+import type { StateStatus, Status } from '../domain/status.ts';
 
 const iso = (epochSeconds: number): string => new Date(Math.round(epochSeconds * 1000)).toISOString();
 const isoOrNull = (epochSeconds: number | null): string | null => (epochSeconds === null ? null : iso(epochSeconds));
@@ -31,6 +31,12 @@ export function overviewView(
       value: s.value,
       message: s.message,
       lastResultAt: isoOrNull(s.lastResultAt),
+      pending: s.pendingStatus && {
+        status: s.pendingStatus,
+        since: iso(s.pendingSince!),
+        countsAt: iso(s.pendingCountsAt!),
+        message: s.message,
+      },
     });
     byCheck.set(key, list);
   }
@@ -50,7 +56,7 @@ export function overviewView(
 
 export interface CurrentState {
   agent: string;
-  status: Status;
+  status: StateStatus;
 }
 
 /**
@@ -69,7 +75,8 @@ export function timelineView(
   const events = new Map<string, TransitionFact[]>();
   for (const agent of [...current.map((c) => c.agent), ...within.map((t) => t.agent)]) events.set(agent, []);
   for (const t of within) events.get(t.agent)!.push(t);
-  const now = new Map(current.map((c) => [c.agent, c.status]));
+  // A PENDING agent has no state yet: no segment until its first transition.
+  const now = new Map(current.flatMap((c) => (c.status === 'PENDING' ? [] : [[c.agent, c.status] as const])));
   const agents = [...events.keys()].sort();
   return {
     from: from.toISOString(),

@@ -13,6 +13,8 @@ export interface AppDeps {
   ingest: IngestService;
   auth: Authenticator;
   bodyLimit: number;
+  /** A request (headers and body) must arrive within this; 408 after. */
+  requestTimeoutMs: number;
   /** An agent silent for this many of its intervals is missing. */
   missingAfter: number;
   /** Interval assumed for an agent that has no checks yet. */

@@ -1,35 +1,61 @@
 // One error handler: client errors keep their code and field; everything
 // else is logged with the request and answered without internals.
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, errors, type ErrorDefinition } from '../errors.ts';
+import { mostSpecific, type SchemaError } from './contract/schema-errors.ts';
 
-interface AjvError {
-  instancePath: string;
-  message?: string;
-  keyword: string;
-  params?: Record<string, unknown>;
-}
-
+// Fastify's own errors a client can cause, in the catalogue's terms.
 const FASTIFY_CODES: Record<string, ErrorDefinition> = {
   FST_ERR_CTP_BODY_TOO_LARGE: errors.tooLarge,
   FST_ERR_CTP_INVALID_MEDIA_TYPE: errors.unsupportedMediaType,
   FST_ERR_CTP_EMPTY_JSON_BODY: errors.invalidJson,
   FST_ERR_CTP_INVALID_JSON_BODY: errors.invalidJson,
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: errors.validation,
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: errors.badRequest,
+  FST_ERR_BAD_URL: errors.badUrl,
+  FST_ERR_MAX_PARAM_LENGTH: errors.uriTooLong,
+  FST_ERR_NOT_FOUND: errors.routeNotFound,
+};
+
+// Node's own complaints about a connection (before or around fastify's routing).
+const CLIENT_ERRORS: Record<string, ErrorDefinition> = {
+  ERR_HTTP_REQUEST_TIMEOUT: errors.requestTimeout,
+  HPE_HEADER_OVERFLOW: errors.headersTooLarge,
 };
 
 export function installErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const { definition, message, field } = classify(error);
-    if (definition.status >= 500) request.log.error({ err: error }, 'request failed');
-    else request.log.debug({ code: definition.code, field }, message);
-    void reply.status(definition.status).send({ error: definition.code, message, ...(field ? { field } : {}) });
-  });
+  app.setErrorHandler(replyWithError);
   app.setNotFoundHandler((request, reply) => {
-    void reply
-      .status(404)
-      .send({ error: errors.routeNotFound.code, message: `no route ${request.method} ${request.url}` });
+    replyWithError(new ApiError(errors.routeNotFound, `no route ${request.method} ${request.url}`), request, reply);
   });
+}
+
+/** The one error reply (the error handler's and fastify's `frameworkErrors`). */
+export function replyWithError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const { definition, message, field } = classify(error);
+  if (definition.status >= 500) request.log.error({ err: error }, 'request failed');
+  else request.log.debug({ code: definition.code, field }, message);
+  // Refused before its body was read (a bad token, a wrong content type): close
+  // rather than drain a body nobody will use, however slowly it comes.
+  if (!request.raw.complete) void reply.header('connection', 'close');
+  void reply.status(definition.status).send({ error: definition.code, message, ...(field ? { field } : {}) });
+}
+
+/** Node's `clientError` (a request timeout, oversized headers, broken HTTP): the same envelope, then close. */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const definition = CLIENT_ERRORS[error.code ?? ''] ?? errors.badRequest;
+  const pending = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  // An answer already on its way (a refused request whose body still trickles in) is not written over.
+  if (socket.writable && !pending?.headersSent) {
+    const body = JSON.stringify({ error: definition.code, message: definition.message });
+    socket.write(
+      `HTTP/1.1 ${definition.status} ${STATUS_CODES[definition.status]}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
 
 function classify(error: FastifyError): { definition: ErrorDefinition; message: string; field?: string } {
@@ -57,14 +83,10 @@ function clientOrInternal(error: FastifyError): { definition: ErrorDefinition; m
   return { definition: errors.internal, message: errors.internal.message };
 }
 
-/** The most specific complaint (the deepest path) names the field. */
-function validationError(list: AjvError[], context: string | undefined) {
-  const best = [...list].sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
-  const property = best?.params?.additionalProperty;
-  const extra = best?.keyword === 'additionalProperties' && typeof property === 'string' ? property : '';
-  const path = `${best?.instancePath ?? ''}${extra ? `/${extra}` : ''}`;
+/** The most specific complaint names the field (body/spec/cpu/above). */
+function validationError(list: SchemaError[], context: string | undefined) {
+  const { path, message } = mostSpecific(list);
   const field = `${context ?? 'body'}${path}`;
-  const message = extra ? `unknown field "${extra}"` : `${best?.message ?? 'is invalid'}`;
   return { definition: errors.validation, message: `${field}: ${message}`, field };
 }
 

@@ -1,7 +1,8 @@
 // Rows to wire documents.
-import type { AgentView, CheckView } from './contract/index.ts';
+import type { AgentView, CheckView, PendingView } from './contract/index.ts';
 import type { AgentRow } from '../db/agents.repository.ts';
 import type { CheckRow, StateRow } from '../db/checks.repository.ts';
+import { stateSummary } from '../domain/status.ts';
 
 const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
 
@@ -17,9 +18,13 @@ export function agentView(agent: AgentRow): AgentView {
   };
 }
 
+/** The pending problem with the API's time format (the row's times are PostgreSQL's JSON text). */
+export function pendingView(pending: PendingView): PendingView {
+  return pending && { ...pending, since: iso(pending.since)!, countsAt: iso(pending.countsAt)! };
+}
+
 export function checkView(check: CheckRow, states: readonly StateRow[]): CheckView {
-  const summary = { ok: 0, warning: 0, critical: 0, unknown: 0 };
-  for (const s of states) summary[s.status.toLowerCase() as keyof typeof summary]++;
+  const summary = stateSummary(states);
   return {
     apiVersion: 'vilicus.dev/v1alpha1',
     kind: 'Check',
@@ -42,6 +47,7 @@ export function checkView(check: CheckRow, states: readonly StateRow[]): CheckVi
         message: s.message,
         value: s.value,
         lastResultAt: iso(s.lastResultAt),
+        pending: pendingView(s.pending),
       })),
     },
   };

@@ -5,25 +5,26 @@ import { join } from 'node:path';
 import type { AgentCreated, AgentView, CheckView, SilenceView } from '../api/contract/index.ts';
 import { kindsOf } from '../api/contract/check-rules.ts';
 import type { ClientConfig } from '../config.ts';
-import { readDocuments } from './documents.ts';
+import { readCheckDocuments } from './check-documents.ts';
 import { adminClient } from './http.ts';
 import { age, table } from './table.ts';
 
-type Doc = { metadata?: { name?: string; namespace?: string }; kind?: string };
-
-/** `vilicus apply -f FILE|DIR`: create or replace every Check in the files. */
+/** `vilicus apply -f FILE|DIR`: create or replace every Check in the files, once all of them are valid. */
 export async function apply(config: ClientConfig, paths: string[], namespace?: string): Promise<string[]> {
+  const docs = readCheckDocuments(paths.flatMap(expand));
   const client = adminClient(config);
   const lines: string[] = [];
-  for (const file of paths.flatMap(expand)) {
-    for (const doc of readDocuments(file) as Doc[]) {
-      const name = doc.metadata?.name;
-      if (!name) throw new Error(`${file}: a document without metadata.name`);
-      const ns = doc.metadata?.namespace ?? namespace;
-      const query = ns && !doc.metadata?.namespace ? `?namespace=${encodeURIComponent(ns)}` : '';
-      const { status } = await client.call<CheckView>('PUT', `/api/v1/checks/${encodeURIComponent(name)}${query}`, doc);
-      lines.push(`check/${name} ${status === 201 ? 'created' : 'configured'}`);
-    }
+  for (const { file, index, doc } of docs) {
+    const { name } = doc.metadata;
+    const ns = doc.metadata.namespace ?? namespace;
+    const query = ns && !doc.metadata.namespace ? `?namespace=${encodeURIComponent(ns)}` : '';
+    const path = `/api/v1/checks/${encodeURIComponent(name)}${query}`;
+    // What only the server knows (a Check a Kubernetes resource owns) can still refuse one here.
+    const { status } = await client.call<CheckView>('PUT', path, doc).catch((error: Error) => {
+      const done = lines.length ? ` (applied before it: ${lines.join(', ')})` : '';
+      throw new Error(`${file} document ${index} (check/${name}): ${error.message}${done}`);
+    });
+    lines.push(`check/${name} ${status === 201 ? 'created' : 'configured'}`);
   }
   return lines;
 }
@@ -41,21 +42,37 @@ function expand(path: string): string[] {
 export async function getChecks(config: ClientConfig, namespace?: string): Promise<string> {
   const query = namespace ? `?namespace=${encodeURIComponent(namespace)}` : '';
   const { body } = await adminClient(config).call<{ items: CheckView[] }>('GET', `/api/v1/checks${query}`);
+  const now = Date.now();
   const rows = body.items.map((c) => {
-    const failing = c.status.agents.filter((a) => a.status !== 'OK');
+    // PENDING agents have no state yet: neither OK nor failing.
+    const failing = c.status.agents.filter((a) => a.status !== 'OK' && a.status !== 'PENDING');
     const worst = failing.find((a) => a.status === 'CRITICAL') ?? failing[0];
+    const counted = c.status.agents.some((a) => a.status !== 'PENDING');
     const probe = kindsOf(c.spec).join(',');
     return [
       c.metadata.namespace,
       c.metadata.name,
       probe,
-      c.status.agents.length === 0 ? 'Pending' : worst ? worst.status : 'OK',
+      !counted ? 'Pending' : worst ? worst.status : 'OK',
       String(c.status.summary.ok),
       failing.map((a) => a.agent).join(',') || '-',
+      pendingCell(c.status.agents, now),
       age(c.metadata.creationTimestamp),
     ];
   });
-  return table(['NAMESPACE', 'NAME', 'PROBE', 'STATUS', 'OK', 'FAILING', 'AGE'], rows);
+  return table(['NAMESPACE', 'NAME', 'PROBE', 'STATUS', 'OK', 'FAILING', 'PENDING', 'AGE'], rows);
+}
+
+/** "CRITICAL on web-1 for 20s, counts in 40s": the pending problem that counts first, and how many more wait. */
+function pendingCell(agents: CheckView['status']['agents'], now: number): string {
+  const waiting = agents.flatMap((a) => (a.pending ? [{ agent: a.agent, ...a.pending }] : []));
+  const first = waiting.sort((a, b) => Date.parse(a.countsAt) - Date.parse(b.countsAt))[0];
+  if (!first) return '-';
+  const left = Date.parse(first.countsAt) - now;
+  // Past countsAt, the window is full: the next result makes it count.
+  const when = left > 0 ? `counts in ${age(new Date(now - left).toISOString(), now)}` : 'counts at the next result';
+  const more = waiting.length > 1 ? ` (+${waiting.length - 1} more)` : '';
+  return `${first.status} on ${first.agent} for ${age(first.since, now)}, ${when}${more}`;
 }
 
 export async function getAgents(config: ClientConfig): Promise<string> {

@@ -1,7 +1,7 @@
 // `vilicus <command>`: one entry point for the server, the agent and the
 // client commands. Each command's flags are parsed where they are defined.
 import { parseArgs } from 'node:util';
-import { clientSettings, loadClientConfig, loadServerConfig } from '../config.ts';
+import { clientSettings, loadClientConfig, loadServerConfig, type ServerConfig } from '../config.ts';
 import { flagOptions, SettingError } from '../api/contract/settings.ts';
 import { VERSION } from '../version.ts';
 
@@ -30,10 +30,12 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   const commands: Record<string, () => Promise<void>> = {
     server: () => serverCommand(rest),
-    up: async () => (await import('./up.ts')).up(loadServerConfig(rest)),
+    up: async () => (await import('./up.ts')).up(await withServerV8Flags(rest)),
     agent: async () => {
-      // Replaces this process with one run with the agent's V8 flags (agent/v8-flags.ts) before loading the agent.
-      (await import('../../agent/v8-flags.ts')).execWithAgentV8Flags();
+      // Replaces this process with one run with the agent's V8 flags before loading the agent.
+      const { nodeOptions } = await import('../../agent/config.ts');
+      const { AGENT_V8_FLAGS } = await import('../../agent/v8-flags.ts');
+      (await import('./v8-flags.ts')).execWithV8Flags('agent', AGENT_V8_FLAGS, nodeOptions());
       const { loadAgentConfig } = await import('../../agent/config.ts');
       const { runAgent } = await import('../../agent/main.ts');
       return runAgent(loadAgentConfig(rest), VERSION);
@@ -55,9 +57,18 @@ function print(text: string): Promise<void> {
   return Promise.resolve();
 }
 
+/** The server's settings, after this process has been replaced by one run with the server's V8 flags. */
+async function withServerV8Flags(argv: string[]): Promise<ServerConfig> {
+  const config = loadServerConfig(argv);
+  const { serverV8Flags } = await import('../v8-flags.ts');
+  (await import('./v8-flags.ts')).execWithV8Flags('server', serverV8Flags(!config.databaseUrl), config.nodeOptions);
+  return config;
+}
+
 async function serverCommand(argv: string[]): Promise<void> {
+  const config = await withServerV8Flags(argv);
   const { startServer } = await import('../main.ts');
-  const server = await startServer(loadServerConfig(argv));
+  const server = await startServer(config);
   const stop = (): void => void server.stop().then(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

@@ -1,7 +1,8 @@
 // Checks: create-or-replace by (namespace, name), read with their states, delete.
 import { sql, withDates } from './sql.ts';
+import { pendingJson } from './state-row.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { AgentCheckStatus, CheckDocument, CheckSpec, Status } from '../api/contract/index.ts';
+import type { AgentCheckStatus, CheckDocument, CheckSpec, StateStatus, Status } from '../api/contract/index.ts';
 import { normalizeSpec } from '../api/contract/check-rules.ts';
 import { bumpRevision } from './agents.repository.ts';
 
@@ -153,9 +154,9 @@ export class ChecksRepository {
   /** The current state of every (check, agent) pair for these checks. */
   async states(checkIds: readonly string[]): Promise<StateRow[]> {
     if (checkIds.length === 0) return [];
-    const { rows } = await sql<Omit<StateRow, 'status'> & { status: Status }>`
+    const { rows } = await sql<StateRow>`
       select s.check_id as "checkId", a.name as agent, s.status, s.since, s.message, s.value,
-             s.last_observed_at as "lastResultAt"
+             s.last_observed_at as "lastResultAt", ${pendingJson}
       from "check_state" s join "agent" a on a.id = s.agent_id
       where s.check_id = any(${checkIds}::uuid[]) order by a.name`.execute(this.em.getKysely());
     return rows;
@@ -224,7 +225,7 @@ export async function dropStatesOfOtherAgents(
 export interface DroppedState {
   checkId: string;
   agentId: string;
-  status: Status;
+  status: StateStatus;
   since: Date;
   notifiedAt: Date | null;
 }

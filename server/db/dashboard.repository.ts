@@ -4,7 +4,7 @@
 // poll must not cost a query per series).
 import { sql } from './sql.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Status } from '../domain/status.ts';
+import type { PendingProblem, StateStatus, Status } from '../domain/status.ts';
 
 /** Seconds since the epoch; timestamps are read as numbers, not the driver's strings. */
 type Epoch = number;
@@ -14,11 +14,15 @@ export interface StateFact {
   check: string;
   kind: string;
   agent: string;
-  status: Status;
+  status: StateStatus;
   since: Epoch;
   value: number | null;
   message: string | null;
   lastResultAt: Epoch | null;
+  /** The problem waiting for its `for:` window, or three nulls. */
+  pendingStatus: PendingProblem['status'] | null;
+  pendingSince: Epoch | null;
+  pendingCountsAt: Epoch | null;
 }
 
 export interface AgentFact {
@@ -43,7 +47,9 @@ export async function allStates(em: EntityManager): Promise<StateFact[]> {
   const { rows } = await sql<StateFact>`
     select c.namespace, c.name as "check", c.kind, a.name as agent, s.status,
            extract(epoch from s.since)::float8 as since, s.value, s.message,
-           extract(epoch from s.last_observed_at)::float8 as "lastResultAt"
+           extract(epoch from s.last_observed_at)::float8 as "lastResultAt", s.pending_status as "pendingStatus",
+           extract(epoch from s.pending_since)::float8 as "pendingSince",
+           extract(epoch from s.pending_counts_at)::float8 as "pendingCountsAt"
     from "check_state" s join "check" c on c.id = s.check_id join "agent" a on a.id = s.agent_id
     order by c.namespace, c.name, a.name`.execute(em.getKysely());
   return rows;

@@ -51,10 +51,10 @@ export const CheckResult = defineEntity({
     { name: 'check_result_received_idx', properties: ['receivedAt'] },
   ],
   properties: {
-    /** The client's idempotency key: a retried post is stored once. */
+    /** The agent's idempotency key: a retried post is stored once. Its agent's own (ADR 1), hence the pair. */
+    agent: () => p.manyToOne(Agent).primary().deleteRule('cascade'),
     id: p.uuid().primary(),
     check: () => p.manyToOne(Check).deleteRule('cascade'),
-    agent: () => p.manyToOne(Agent).deleteRule('cascade'),
     status: p.text(),
     value: p.double().nullable(),
     message: p.text().nullable(),
@@ -69,6 +69,7 @@ export const CheckState = defineEntity({
   properties: {
     check: () => p.manyToOne(Check).primary().deleteRule('cascade'),
     agent: () => p.manyToOne(Agent).primary().deleteRule('cascade'),
+    /** OK, WARNING, CRITICAL, UNKNOWN, or PENDING (no state yet: a first problem inside its `for:` window). */
     status: p.text(),
     since: p.datetime(),
     value: p.double().nullable(),
@@ -82,6 +83,10 @@ export const CheckState = defineEntity({
     flapping: p.boolean().default(false),
     /** When the open problem was last mailed (the reminder clock). */
     notifiedAt: p.datetime().nullable(),
+    /** The problem waiting for its `for:` window (status PENDING: none counted yet); null when none waits. */
+    pendingStatus: p.text().nullable(),
+    pendingSince: p.datetime().nullable(),
+    pendingCountsAt: p.datetime().nullable(),
     updatedAt: p.datetime(),
   },
 });

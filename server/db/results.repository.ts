@@ -14,7 +14,8 @@ import { applyResult, type CheckState, type EvaluationRules, type Transition } f
 import type { Status } from '../domain/status.ts';
 import { inlineSql } from './inline-sql.ts';
 import { notificationsInsert, type OutboxRow } from './outbox.repository.ts';
-import { sql, STATE_DATES, withDates, type Db } from './sql.ts';
+import { sql, type Db } from './sql.ts';
+import { stateColumns, toCheckState, type StateColumns } from './state-row.ts';
 
 export interface ResultItem {
   id: string;
@@ -31,8 +32,14 @@ export interface ResultItem {
 }
 
 export interface BatchOutcome {
-  /** Ids stored by this batch; the others were stored before (a retry). */
-  stored: Set<string>;
+  /**
+   * The items this batch stored, by identity: an id is an agent's own (a
+   * retry of one stored before is not here, nor the second of one id posted
+   * twice), so each post counts exactly what it got stored.
+   */
+  stored: Set<ResultItem>;
+  /** Items whose check or agent no longer exists (deleted on another replica): not stored, the rest is. */
+  orphaned: Set<ResultItem>;
   transitions: number;
 }
 
@@ -73,19 +80,20 @@ async function writeOnce(
   items: readonly ResultItem[],
   receivedAt: Date,
 ): Promise<BatchOutcome> {
+  const firsts = firstOfEachId(items);
   const series = groupBySeries(items);
   const keys = [...series.keys()].sort();
   // Every series of the batch is locked, also those whose results all turn out to be retries
   // (rare): knowing which ones are new would take one more round trip.
   const [, locked] = (await client.query(
-    `begin; ${inlineSql(insertAndLock(items, keys, receivedAt), db)}`,
+    `begin; ${inlineSql(insertAndLock([...firsts.values()], keys, receivedAt), db)}`,
   )) as unknown as [unknown, { rows: [LockedRow] }];
-  const { stored, states } = readLocked(locked.rows[0]);
+  const { stored, orphaned, states } = readLocked(locked.rows[0], items, firsts);
   const existing = new Set(states.keys());
   const { changed, transitions, outbox } = evaluate(series, keys, stored, states);
   if (changed.length === 0) {
     await client.query('commit');
-    return { stored, transitions: 0 };
+    return { stored, orphaned, transitions: 0 };
   }
   const updated = changed.filter((key) => existing.has(key));
   const created = changed.filter((key) => !existing.has(key));
@@ -105,21 +113,21 @@ async function writeOnce(
     if (rows[0]!.created !== created.length) throw new NewStateTaken();
     await client.query('commit');
   }
-  return { stored, transitions: transitions.length };
+  return { stored, orphaned, transitions: transitions.length };
 }
 
 /** Runs the state machine over the new results of each series, in key order and observation order. */
 function evaluate(
   series: Map<Key, ResultItem[]>,
   keys: readonly Key[],
-  stored: Set<string>,
+  stored: Set<ResultItem>,
   states: Map<Key, CheckState>,
 ) {
   const transitions: { key: Key; transition: Transition }[] = [];
   const outbox: OutboxRow[] = [];
   const changed: Key[] = [];
   for (const key of keys) {
-    const fresh = series.get(key)!.filter((item) => stored.has(item.id));
+    const fresh = series.get(key)!.filter((item) => stored.has(item));
     if (fresh.length === 0) continue;
     let state = states.get(key) ?? null;
     for (const result of fresh) {
@@ -137,9 +145,11 @@ function evaluate(
 }
 
 interface LockedRow {
+  /** `agentId/id` of each row inserted. */
   stored: string[];
-  states: (Omit<CheckState, (typeof STATE_DATES)[number]> &
-    Record<(typeof STATE_DATES)[number], string | null> & { key: Key })[];
+  /** The batch's checks and agents that still exist (locked against deletion until the commit). */
+  live: string[];
+  states: (StateColumns & { key: Key })[];
 }
 
 /**
@@ -147,37 +157,66 @@ interface LockedRow {
  * locks the existing states of these series, in key order so two servers
  * writing overlapping batches never deadlock. One statement: the states come
  * back as one JSON array, the stored ids as one array.
+ *
+ * A result whose check or agent was deleted meanwhile (another replica, a
+ * catalogue not yet refreshed here) is left out rather than failing the
+ * foreign key, and with it every other agent's post in this batch. The checks
+ * and agents that remain are share-locked, so none is deleted before the commit
+ * (a delete waits, then its cascade takes these results with it).
  */
 function insertAndLock(unordered: readonly ResultItem[], keys: Key[], receivedAt: Date) {
   const [checks, agents] = splitKeys(keys);
   // In id order: two batches holding the same retried results take their index entries in one order.
   const items = unordered.toSorted((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return sql`
-    with inserted as (
+    with live_checks as (
+      select id from "check" where id = any(${[...new Set(checks)].sort()}::uuid[]) order by id for key share
+    ), live_agents as (
+      select id from "agent" where id = any(${[...new Set(agents)].sort()}::uuid[]) order by id for key share
+    ), inserted as (
       insert into "check_result" (id, check_id, agent_id, status, value, message, observed_at, received_at)
       select u.*, ${receivedAt}::timestamptz from unnest(
         ${items.map((i) => i.id)}::uuid[], ${items.map((i) => i.checkId)}::uuid[], ${items.map((i) => i.agentId)}::uuid[],
         ${items.map((i) => i.status)}::text[], ${items.map((i) => i.value)}::float8[],
-        ${items.map((i) => i.message)}::text[], ${items.map((i) => i.observedAt)}::timestamptz[]) as u
-      on conflict (id) do nothing returning id
+        ${items.map((i) => i.message)}::text[], ${items.map((i) => i.observedAt)}::timestamptz[])
+        as u(id, check_id, agent_id, status, value, message, observed_at)
+      where u.check_id in (select id from live_checks) and u.agent_id in (select id from live_agents)
+      on conflict (agent_id, id) do nothing returning agent_id || '/' || id as key
     ), locked as (
-      select s.check_id || '/' || s.agent_id as key, status, since, value, message,
-             last_observed_at as "lastObservedAt", warn_since as "warnSince", crit_since as "critSince",
-             last_raw as "lastRaw", change_bits as "changeBits", flapping, notified_at as "notifiedAt"
+      select s.check_id || '/' || s.agent_id as key, ${stateColumns}
       from "check_state" s join unnest(${checks}::uuid[], ${agents}::uuid[]) as k(check_id, agent_id)
         on s.check_id = k.check_id and s.agent_id = k.agent_id
+      -- Through live_checks: a check's row is share-locked before its states, the order a delete takes
+      -- them in (check, then its cascade), so the two cannot deadlock.
+      where s.check_id in (select id from live_checks)
       order by s.check_id, s.agent_id for update of s
     )
-    select (select coalesce(array_agg(id::text), '{}') from inserted) as stored,
+    select (select coalesce(array_agg(key), '{}') from inserted) as stored,
+           (select coalesce(array_agg(id::text), '{}') from (select id from live_checks
+              union all select id from live_agents) as l) as live,
            (select coalesce(json_agg(locked), '[]') from locked) as states`;
 }
 
-function readLocked(row: LockedRow): { stored: Set<string>; states: Map<Key, CheckState> } {
+/** An id is its agent's: the first item of each (agent, id) goes to the database, a repeat is a duplicate. */
+function firstOfEachId(items: readonly ResultItem[]): Map<string, ResultItem> {
+  const firsts = new Map<string, ResultItem>();
+  for (const item of items) {
+    const key = `${item.agentId}/${item.id}`;
+    if (!firsts.has(key)) firsts.set(key, item);
+  }
+  return firsts;
+}
+
+function readLocked(
+  row: LockedRow,
+  items: readonly ResultItem[],
+  firsts: ReadonlyMap<string, ResultItem>,
+): { stored: Set<ResultItem>; orphaned: Set<ResultItem>; states: Map<Key, CheckState> } {
+  const live = new Set(row.live);
   return {
-    stored: new Set(row.stored),
-    states: new Map(
-      row.states.map(({ key, ...state }) => [key, withDates(state, STATE_DATES) as unknown as CheckState]),
-    ),
+    stored: new Set(row.stored.map((key) => firsts.get(key)!)),
+    orphaned: new Set(items.filter((item) => !live.has(item.checkId) || !live.has(item.agentId))),
+    states: new Map(row.states.map(({ key, ...state }) => [key, toCheckState(state)])),
   };
 }
 
@@ -205,15 +244,19 @@ function statesWrite(states: Map<Key, CheckState>, keys: Key[], now: Date, mode:
       value = excluded.value, message = excluded.message, last_observed_at = excluded.last_observed_at,
       warn_since = excluded.warn_since, crit_since = excluded.crit_since, last_raw = excluded.last_raw,
       change_bits = excluded.change_bits, flapping = excluded.flapping, notified_at = excluded.notified_at,
-      updated_at = excluded.updated_at`;
+      pending_status = excluded.pending_status, pending_since = excluded.pending_since,
+      pending_counts_at = excluded.pending_counts_at, updated_at = excluded.updated_at`;
   return sql`
     insert into "check_state" (check_id, agent_id, status, since, value, message, last_observed_at, warn_since,
-                               crit_since, last_raw, change_bits, flapping, notified_at, updated_at)
+                               crit_since, last_raw, change_bits, flapping, notified_at, pending_status,
+                               pending_since, pending_counts_at, updated_at)
     select u.*, ${now}::timestamptz from unnest(${checks}::uuid[], ${agents}::uuid[], ${col((s) => s.status)}::text[],
       ${col((s) => s.since)}::timestamptz[], ${col((s) => s.value)}::float8[], ${col((s) => s.message)}::text[],
       ${col((s) => s.lastObservedAt)}::timestamptz[], ${col((s) => s.warnSince)}::timestamptz[],
       ${col((s) => s.critSince)}::timestamptz[], ${col((s) => s.lastRaw)}::text[], ${col((s) => s.changeBits)}::int[],
-      ${col((s) => s.flapping)}::bool[], ${col((s) => s.notifiedAt)}::timestamptz[]) as u
+      ${col((s) => s.flapping)}::bool[], ${col((s) => s.notifiedAt)}::timestamptz[],
+      ${col((s) => s.pending?.status ?? null)}::text[], ${col((s) => s.pending?.since ?? null)}::timestamptz[],
+      ${col((s) => s.pending?.countsAt ?? null)}::timestamptz[]) as u
     on conflict (check_id, agent_id) ${onConflict}`;
 }
 

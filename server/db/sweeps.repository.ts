@@ -1,9 +1,10 @@
 // Periodic work on the whole database: agents that went silent, and history
 // past its retention. Each sweep takes a transaction-scoped advisory lock, so
 // with several servers on one database only one does it at a time.
-import { sql, STATE_DATES, withDates, type Db } from './sql.ts';
+import { sql, type Db } from './sql.ts';
+import { stateColumns, toCheckState, type StateColumns } from './state-row.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { markMissing, type CheckState, type Transition } from '../domain/evaluate.ts';
+import { markMissing, type Transition } from '../domain/evaluate.ts';
 import { insertNotifications } from './outbox.repository.ts';
 import { bumpRevision } from './agents.repository.ts';
 
@@ -26,11 +27,11 @@ export async function sweepMissingAgents(em: EntityManager, now: Date): Promise<
     if (agents.length === 0) return [];
     await bumpRevision(tx); // `agents: any` checks move off a missing agent at their next config poll
     const ids = agents.map((a) => a.id);
-    const { rows: states } = await sql<CheckState & { checkId: string; agentId: string }>`
-      select check_id as "checkId", agent_id as "agentId", status, since, value, message,
-             last_observed_at as "lastObservedAt", warn_since as "warnSince", crit_since as "critSince",
-             last_raw as "lastRaw", change_bits as "changeBits", flapping, notified_at as "notifiedAt"
-      from "check_state" where agent_id = any(${ids}::uuid[]) order by check_id, agent_id for update`.execute(db);
+    const { rows: states } = await sql<StateColumns & { checkId: string; agentId: string }>`
+      select s.check_id as "checkId", s.agent_id as "agentId", ${stateColumns}
+      from "check_state" s where s.agent_id = any(${ids}::uuid[]) order by s.check_id, s.agent_id for update`.execute(
+      db,
+    );
     const transitions: { checkId: string | null; agentId: string; t: Transition }[] = [];
     for (const agent of agents) {
       const message = `agent ${agent.name} missing: no check-in before its deadline ${new Date(agent.deadline_at).toISOString()}`;
@@ -41,9 +42,10 @@ export async function sweepMissingAgents(em: EntityManager, now: Date): Promise<
       });
     }
     for (const row of states) {
-      const { state, transition } = markMissing(withDates(row, STATE_DATES), now, 'agent missing');
+      const { state, transition } = markMissing(toCheckState(row), now, 'agent missing');
       await sql`update "check_state" set status = ${state.status}, since = ${state.since}, message = ${state.message},
-        warn_since = null, crit_since = null, updated_at = ${now}
+        warn_since = null, crit_since = null, pending_status = null, pending_since = null, pending_counts_at = null,
+        updated_at = ${now}
         where check_id = ${row.checkId} and agent_id = ${row.agentId}`.execute(db);
       if (transition) transitions.push({ checkId: row.checkId, agentId: row.agentId, t: transition });
     }
@@ -80,8 +82,8 @@ export async function pruneHistory(em: EntityManager, cutoff: Date, batchSize = 
     const deleted = await em.transactional(async (tx) => {
       const db = tx.getKysely();
       if (!(await tryLock(db, LOCK_RETENTION))) return 0;
-      const results = await sql`delete from "check_result" where id in (
-        select id from "check_result" where received_at < ${cutoff} limit ${batchSize})`.execute(db);
+      const results = await sql`delete from "check_result" where (agent_id, id) in (
+        select agent_id, id from "check_result" where received_at < ${cutoff} limit ${batchSize})`.execute(db);
       await sql`delete from "transition" where id in (
         select id from "transition" where at < ${cutoff} limit ${batchSize})`.execute(db);
       return Number(results.numAffectedRows ?? 0);

@@ -1,7 +1,7 @@
 // Does this need an email? Pure decisions over evaluations, silences and time.
 import { backoffDelayMs } from '../api/contract/backoff.ts';
 import type { Evaluated } from './evaluate.ts';
-import { isProblem, type Status } from './status.ts';
+import { isProblem, type StateStatus, type Status } from './status.ts';
 
 export type NotificationKind =
   | 'problem'
@@ -28,10 +28,16 @@ export interface NotificationDraft {
  * The mails one evaluation asks for, and the state's new `notifiedAt` (the
  * reminder clock). A flapping check sends one "flapping" mail and then stays
  * quiet until it settles; agent-missing transitions mail per agent, not per check.
+ * A pending problem (its `for:` window filling) makes no transition, so no mail:
+ * the problem mail goes when it counts.
  */
 export function draftsFor(ev: Evaluated): { drafts: NotificationDraft[]; notifiedAt: Date | null } {
   const { state, transition, flap } = ev;
-  const base = { status: state.status, at: transition?.at ?? state.lastObservedAt ?? state.since, value: state.value };
+  const base = {
+    status: shownStatus(state),
+    at: transition?.at ?? state.lastObservedAt ?? state.since,
+    value: state.value,
+  };
   if (flap === 'started') {
     return {
       drafts: [{ ...base, kind: 'flapping', previous: null, message: state.message, outageMs: null }],
@@ -65,6 +71,11 @@ export function draftsFor(ev: Evaluated): { drafts: NotificationDraft[]; notifie
   return { drafts: [], notifiedAt: isProblem(transition.to) ? state.notifiedAt : null };
 }
 
+/** A pair with no state yet (PENDING) shows the problem it waits on: a flapping mail names that one. */
+function shownStatus(state: Evaluated['state']): Status {
+  return state.status === 'PENDING' ? (state.pending?.status ?? 'UNKNOWN') : state.status;
+}
+
 /**
  * An `agents: any` check moved to another agent, and the state the previous
  * agent left is dropped. If its problem was mailed and never resolved, say
@@ -72,7 +83,7 @@ export function draftsFor(ev: Evaluated): { drafts: NotificationDraft[]; notifie
  * (the new agent's own results mail for themselves).
  */
 export function handOverDraft(
-  dropped: { status: Status; since: Date; notifiedAt: Date | null },
+  dropped: { status: StateStatus; since: Date; notifiedAt: Date | null },
   toAgent: string,
   now: Date,
 ): NotificationDraft | null {
@@ -80,7 +91,7 @@ export function handOverDraft(
   return {
     kind: 'resolved',
     status: 'OK',
-    previous: dropped.status,
+    previous: dropped.status === 'PENDING' ? null : dropped.status, // (mailed only by a flapping mail)
     at: now,
     value: null,
     message: `no longer checked here: agent ${toAgent} runs this check now`,

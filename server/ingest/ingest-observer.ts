@@ -3,8 +3,8 @@
 import type { ResultItem } from '../db/results.repository.ts';
 
 export interface IngestObserver {
-  /** A group-commit batch was committed in `seconds`; `stored` holds the ids it stored (the others were retries). */
-  batchCommitted(items: readonly ResultItem[], stored: ReadonlySet<string>, seconds: number): void;
+  /** A group-commit batch was committed in `seconds`; `stored` holds the items it stored (the others were retries). */
+  batchCommitted(items: readonly ResultItem[], stored: ReadonlySet<ResultItem>, seconds: number): void;
   /** A batch's transaction failed after `seconds`; its posts were answered with the error. */
   batchFailed(items: readonly ResultItem[], seconds: number): void;
 }
@@ -15,7 +15,7 @@ export const noIngestObserver: IngestObserver = {
 };
 
 /** Wraps a batch writer so each call is timed and reported; the observer never changes the outcome. */
-export function observed<R extends { stored: Set<string> }>(
+export function observed<R extends { stored: Set<ResultItem> }>(
   write: (items: ResultItem[]) => Promise<R>,
   observer: IngestObserver,
 ): (items: ResultItem[]) => Promise<R> {

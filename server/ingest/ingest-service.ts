@@ -57,31 +57,39 @@ export class IngestService {
   async ingest(agent: PostingAgent, results: readonly ResultIn[]): Promise<IngestReply> {
     const catalog = await this.catalog.current();
     const items: ResultItem[] = [];
+    const indexOf = new Map<ResultItem, number>();
     const rejected: IngestReply['rejected'] = [];
     const receivedAt = this.now();
     results.forEach((result, index) => {
-      const check = catalog.byId.get(result.check);
+      const check = catalog.byId.get(result.check.toLowerCase());
       if (!check || !runsCheck(catalog, check, agent.id, agent.labels)) {
-        rejected.push({
-          index,
-          error: errors.unknownCheck.code,
-          message: `check ${result.check} is not assigned to this agent`,
-        });
+        rejected.push(notAssigned(index, result.check));
         return;
       }
       const field = results.length === 1 ? 'body/observedAt' : `body/${index}/observedAt`;
-      items.push(toItem(agent.id, result, check, receivedAt, field));
+      const item = toItem(agent.id, result, check, receivedAt, field);
+      items.push(item);
+      indexOf.set(item, index);
     });
     if (items.length === 0) return { accepted: 0, duplicates: 0, rejected };
     const outcome = await this.committer.submit(items);
+    // Deleted after this server's catalogue was read (another replica): refused alone, like any unknown check.
+    for (const item of items)
+      if (outcome.orphaned.has(item)) rejected.push(notAssigned(indexOf.get(item)!, item.checkId));
+    rejected.sort((a, b) => a.index - b.index);
+    const kept = items.filter((item) => !outcome.orphaned.has(item));
     await this.handOver.settle(
       catalog,
       agent,
-      items.map((item) => item.checkId),
+      kept.map((item) => item.checkId),
     );
-    const accepted = items.filter((item) => outcome.stored.has(item.id)).length;
-    return { accepted, duplicates: items.length - accepted, rejected };
+    const accepted = kept.filter((item) => outcome.stored.has(item)).length;
+    return { accepted, duplicates: kept.length - accepted, rejected };
   }
+}
+
+function notAssigned(index: number, checkId: string): IngestReply['rejected'][number] {
+  return { index, error: errors.unknownCheck.code, message: `check ${checkId} is not assigned to this agent` };
 }
 
 /**
@@ -111,9 +119,10 @@ function toItem(agentId: string, result: ResultIn, check: CatalogCheck, received
   const skew = claimed.getTime() - receivedAt.getTime();
   const observedAt = skew > MAX_CLOCK_AHEAD_MS || skew < -MAX_CLOCK_BEHIND_MS ? receivedAt : claimed;
   return {
-    // From the claimed time: a retry of the same result must map to the same id.
-    id: result.id ?? derivedId(agentId, result.check, claimed),
-    checkId: result.check,
+    // From the claimed time: a retry of the same result must map to the same id. RFC 4122 ids are
+    // case-insensitive, and PostgreSQL gives uuids back in lower case: normalised here, once.
+    id: result.id?.toLowerCase() ?? derivedId(agentId, check.id, claimed),
+    checkId: check.id,
     agentId,
     status: result.status,
     value: result.value ?? null,

@@ -1,6 +1,7 @@
 // What a Check resource's status says, from the states in the database. Pure.
 import type { SpecProblem } from '../api/contract/index.ts';
 import type { StateRow } from '../db/checks.repository.ts';
+import { stateSummary } from '../domain/status.ts';
 
 export interface Condition {
   type: 'Valid' | 'Healthy';
@@ -17,12 +18,14 @@ export interface CheckStatus {
   observedGeneration: number;
   probe: string;
   health: Health;
-  summary: { ok: number; warning: number; critical: number; unknown: number; failing: number };
+  summary: { ok: number; warning: number; critical: number; unknown: number; pending: number; failing: number };
   failing: { node: string; status: string; since: string; message: string }[];
+  /** Problems waiting for their `for:` window: shown, not counted as failing. */
+  pending: { node: string; status: string; since: string; countsAt: string; message: string }[];
   conditions: Condition[];
 }
 
-/** At most this many failing nodes are listed (the count is in summary.failing). */
+/** At most this many failing (and pending) nodes are listed (the counts are in summary). */
 export const MAX_FAILING = 20;
 
 export interface StatusInput {
@@ -36,28 +39,32 @@ export interface StatusInput {
   now: Date;
 }
 
+const iso = (time: string | Date): string => new Date(time).toISOString();
+
+/** A node fails when what it shows counts as a problem; PENDING (no state yet) and OK do not. */
+const isFailing = (s: StateRow): boolean => s.status !== 'OK' && s.status !== 'PENDING';
+
 export function checkStatus(input: StatusInput): CheckStatus {
   const { states, generation } = input;
-  const summary = { ok: 0, warning: 0, critical: 0, unknown: 0, failing: 0 };
-  for (const s of states) {
-    summary[s.status.toLowerCase() as 'ok' | 'warning' | 'critical' | 'unknown']++;
-    if (s.status !== 'OK') summary.failing++;
-  }
+  const summary = { ...stateSummary(states), failing: states.filter(isFailing).length };
   const invalid = input.problems.length > 0 || input.refused !== undefined;
-  const health: Health = invalid ? 'Invalid' : states.length === 0 ? 'Pending' : summary.failing > 0 ? 'Failing' : 'OK';
+  const counted = states.some((s) => s.status !== 'PENDING');
+  const health: Health = invalid ? 'Invalid' : !counted ? 'Pending' : summary.failing > 0 ? 'Failing' : 'OK';
   const failing = states
-    .filter((s) => s.status !== 'OK')
+    .filter(isFailing)
     .slice(0, MAX_FAILING)
-    .map((s) => ({
-      node: s.agent,
-      status: s.status,
-      since: new Date(s.since).toISOString(),
-      message: s.message ?? '',
-    }));
+    .map((s) => ({ node: s.agent, status: s.status, since: iso(s.since), message: s.message ?? '' }));
+  const pending = states.flatMap((s) => (s.pending ? [{ node: s.agent, ...s.pending }] : [])).slice(0, MAX_FAILING);
+  const listed = pending.map((p) => ({
+    ...p,
+    since: iso(p.since),
+    countsAt: iso(p.countsAt),
+    message: p.message ?? '',
+  }));
   const valid = validCondition(input);
-  const healthy = healthyCondition(health, summary.failing, failing, generation);
+  const healthy = healthyCondition(health, summary, failing, listed, generation);
   const conditions = [valid, healthy].map((c) => keepTransitionTime(c, input.previous?.conditions, input.now));
-  return { observedGeneration: generation, probe: input.probe, health, summary, failing, conditions };
+  return { observedGeneration: generation, probe: input.probe, health, summary, failing, pending: listed, conditions };
 }
 
 type Draft = Omit<Condition, 'lastTransitionTime'>;
@@ -78,14 +85,25 @@ function validCondition(input: StatusInput): Draft {
   };
 }
 
-function healthyCondition(health: Health, count: number, failing: CheckStatus['failing'], generation: number): Draft {
+function healthyCondition(
+  health: Health,
+  summary: CheckStatus['summary'],
+  failing: CheckStatus['failing'],
+  pending: CheckStatus['pending'],
+  generation: number,
+): Draft {
   const base = { type: 'Healthy' as const, observedGeneration: generation };
-  if (health === 'OK') return { ...base, status: 'True', reason: 'AllOK', message: 'every agent reports OK' };
+  // The pending problems are said after the verdict, which they do not change.
+  const waiting = pending.map((p) => `${p.node} (${p.status} counts at ${p.countsAt})`).join(', ');
+  const also = summary.pending > 0 ? `; ${summary.pending} pending: ${waiting}` : '';
+  if (health === 'OK') return { ...base, status: 'True', reason: 'AllOK', message: `every agent reports OK${also}` };
   if (health === 'Failing') {
     const nodes = failing.map((f) => `${f.node} (${f.status})`).join(', ');
-    return { ...base, status: 'False', reason: 'Failing', message: `${count} failing: ${nodes}` };
+    return { ...base, status: 'False', reason: 'Failing', message: `${summary.failing} failing: ${nodes}${also}` };
   }
   if (health === 'Invalid') return { ...base, status: 'Unknown', reason: 'Invalid', message: 'the check is not valid' };
+  if (summary.pending > 0)
+    return { ...base, status: 'Unknown', reason: 'Pending', message: `${summary.pending} pending: ${waiting}` };
   return { ...base, status: 'Unknown', reason: 'NoResults', message: 'no agent has reported yet' };
 }
 

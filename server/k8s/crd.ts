@@ -1,7 +1,7 @@
 // The Check CustomResourceDefinition, generated from the wire contract's
 // CheckSpec (one schema, two doors: `vilicus apply` and `kubectl apply`).
 // `npm run crd` writes crds/checks.vilicus.dev.yaml; a test keeps it in sync.
-import { CheckSpec, probeKinds, probes } from '../api/contract/index.ts';
+import { CheckSpec, INTERVAL_CEL, probeKinds, probes, storableHead } from '../api/contract/index.ts';
 
 type Json = Record<string, unknown>;
 
@@ -22,9 +22,22 @@ export function structural(schema: unknown): unknown {
     delete s['patternProperties'];
     s['additionalProperties'] = Object.values(patterns)[0];
   }
+  kubernetesText(s);
   // Unknown fields are pruned by the API server; `false` is not allowed next to properties.
   if (s['properties'] && s['additionalProperties'] === false) delete s['additionalProperties'];
   return Object.fromEntries(Object.entries(s).map(([k, v]) => [k, structural(v)]));
+}
+
+/**
+ * The contract's storable-text rule (no NUL, no unpaired surrogate) is for the
+ * REST door: the API server's JSON decoder already replaces unpaired surrogates,
+ * its RE2 cannot read `\\u` escapes, and it has no propertyNames.
+ */
+function kubernetesText(s: Json): void {
+  const head = typeof s['pattern'] === 'string' ? storableHead(s['pattern']) : null;
+  if (head) s['pattern'] = `^${head}`;
+  else if (head === '') delete s['pattern'];
+  delete s['propertyNames'];
 }
 
 function specSchema(): Json {
@@ -38,6 +51,7 @@ function specSchema(): Json {
     ...spec,
     'x-kubernetes-validations': [
       { rule: oneKind, message: `exactly one probe kind is required (one of ${probeKinds.join(', ')})` },
+      ...INTERVAL_CEL,
     ],
   };
 }
@@ -51,7 +65,7 @@ const STATUS: Json = {
     summary: {
       type: 'object',
       properties: Object.fromEntries(
-        ['ok', 'warning', 'critical', 'unknown', 'failing'].map((k) => [k, { type: 'integer' }]),
+        ['ok', 'warning', 'critical', 'unknown', 'pending', 'failing'].map((k) => [k, { type: 'integer' }]),
       ),
     },
     failing: {
@@ -63,6 +77,21 @@ const STATUS: Json = {
           node: { type: 'string' },
           status: { type: 'string' },
           since: { type: 'string', format: 'date-time' },
+          message: { type: 'string' },
+        },
+      },
+    },
+    pending: {
+      type: 'array',
+      maxItems: 50,
+      description: 'Problems waiting for their for: window: not failing until countsAt',
+      items: {
+        type: 'object',
+        properties: {
+          node: { type: 'string' },
+          status: { type: 'string' },
+          since: { type: 'string', format: 'date-time' },
+          countsAt: { type: 'string', format: 'date-time' },
           message: { type: 'string' },
         },
       },
@@ -114,6 +143,7 @@ export function checkCrd(): Json {
             { name: 'Status', type: 'string', jsonPath: '.status.health' },
             { name: 'OK', type: 'integer', jsonPath: '.status.summary.ok' },
             { name: 'Failing', type: 'integer', jsonPath: '.status.summary.failing' },
+            { name: 'Pending', type: 'integer', jsonPath: '.status.summary.pending' },
             { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
           ],
           schema: {

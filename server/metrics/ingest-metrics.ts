@@ -6,7 +6,8 @@ import { statuses } from '../domain/status.ts';
 
 /** Matches server/ingest's IngestObserver; main.ts hands it to the IngestService. */
 export interface IngestMetrics {
-  batchCommitted(items: readonly { id: string; status: Status }[], stored: ReadonlySet<string>, seconds: number): void;
+  /** `stored` holds the very items that were stored (an id is its agent's, so ids alone cannot tell). */
+  batchCommitted<T extends { status: Status }>(items: readonly T[], stored: ReadonlySet<T>, seconds: number): void;
   batchFailed(items: readonly unknown[], seconds: number): void;
 }
 
@@ -44,7 +45,7 @@ export function registerIngestMetrics(registry: Registry): IngestMetrics {
     batchCommitted(items, stored, seconds) {
       const byStatus = new Map<Status, number>();
       for (const item of items) {
-        if (stored.has(item.id)) byStatus.set(item.status, (byStatus.get(item.status) ?? 0) + 1);
+        if (stored.has(item)) byStatus.set(item.status, (byStatus.get(item.status) ?? 0) + 1);
       }
       for (const [status, count] of byStatus) ingested.inc({ status }, count);
       duplicates.inc(items.length - stored.size);

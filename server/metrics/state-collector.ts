@@ -24,6 +24,10 @@ const STATE_FAMILIES = {
     'Current state of a check on an agent: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (Nagios exit codes)',
   vilicus_check_value: 'Last value a check reported on an agent: busy percent for cpu, matching processes for process',
   vilicus_check_status_since_timestamp_seconds: 'When the current state of a check on an agent began (Unix time)',
+  vilicus_check_pending:
+    'A problem waiting for its for: window on a check and agent, not counted yet: 1 WARNING, 2 CRITICAL; absent when none waits',
+  vilicus_check_pending_counts_at_timestamp_seconds:
+    'When the pending problem of a check on an agent counts if it lasts (Unix time)',
   vilicus_agent_last_seen_timestamp_seconds:
     'When an agent last checked in (Unix time); absent for an agent that never did',
   vilicus_agent_missing: 'Whether an agent is missing (1: silent past its deadline, its checks are UNKNOWN) or not (0)',
@@ -62,15 +66,26 @@ function checkFamilies(states: StateFact[]): string {
   const status: Sample[] = [];
   const value: Sample[] = [];
   const since: Sample[] = [];
+  const pending: Sample[] = [];
+  const countsAt: Sample[] = [];
   states.forEach((s, i) => {
-    status.push({ labels: labels[i]!, value: statusCode(s.status) });
+    // A PENDING pair has no state yet (like a pair never reported on): no status series, so it never counts as failing.
+    if (s.status !== 'PENDING') {
+      status.push({ labels: labels[i]!, value: statusCode(s.status) });
+      since.push({ labels: labels[i]!, value: s.since });
+    }
     if (s.value !== null) value.push({ labels: labels[i]!, value: s.value });
-    since.push({ labels: labels[i]!, value: s.since });
+    if (s.pendingStatus !== null) {
+      pending.push({ labels: labels[i]!, value: statusCode(s.pendingStatus) });
+      countsAt.push({ labels: labels[i]!, value: s.pendingCountsAt! });
+    }
   });
   return (
     family('vilicus_check_status', status) +
     family('vilicus_check_value', value) +
-    family('vilicus_check_status_since_timestamp_seconds', since)
+    family('vilicus_check_status_since_timestamp_seconds', since) +
+    family('vilicus_check_pending', pending) +
+    family('vilicus_check_pending_counts_at_timestamp_seconds', countsAt)
   );
 }
 

@@ -101,6 +101,8 @@ export async function startServerProcess(opts: {
   // Without a database URL the server process embeds PGlite (PostgreSQL is recorded by createDatabase).
   if (!opts.databaseUrl && !opts.env?.['VILICUS_DATABASE_URL']) proc.child.once('exit', acquire('PGlite'));
   const url = `http://127.0.0.1:${port}`;
+  // A fresh embedded database is an initdb in WebAssembly: with eight suites on two
+  // cores (load average 20-30) that alone took 27 s, so the wait is generous.
   await waitFor(
     async () => (await fetch(`${url}/readyz`).catch(() => null))?.status === 200,
     START_MS,

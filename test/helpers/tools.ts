@@ -58,6 +58,8 @@ export function tool(path: string, debianPackage: string, name = path): Tool {
 
 export const promtool = tool('/usr/bin/promtool', 'prometheus', 'promtool');
 export const chromiumBinary = tool('/usr/bin/chromium', 'chromium', 'Chromium');
+/** Debian's own Node.js (20 on this image): what `npx vilicus` meets on many machines. */
+export const debianNode = tool('/usr/bin/node', 'nodejs', 'Debian Node.js');
 
 // --- which tests ran on which real service ---------------------------------
 

@@ -69,8 +69,9 @@ describe.runIf(chromiumBinary.run)('dashboard in Chromium', () => {
       if (m.type() === 'error' && !m.text().includes('401')) problems.push(m.text());
     });
     await page.goto(`${server.url}/`);
+    // Pasting the token and pressing Enter uses it (Enter once pressed Cancel, the form's first button).
     await page.locator('#token-input').fill(adminToken);
-    await page.locator('#token-submit').click();
+    await page.locator('#token-input').press('Enter');
 
     await page.locator('#agents .agent-name', { hasText: 'host-a' }).waitFor({ timeout: 15_000 });
     const cell = page.locator('#checks tr[data-check="default/sleeper-running"] .cell[data-agent="host-a"]');
@@ -105,7 +106,7 @@ describe.runIf(chromiumBinary.run)('dashboard in Chromium', () => {
     await page.locator('.page-head button', { hasText: 'Silence' }).click();
     await page.locator('#silence-dialog select[name="duration"]').selectOption('4h');
     await page.locator('#silence-dialog input[name="comment"]').fill('restarting it');
-    await page.locator('#silence-dialog button[value="ok"]').click();
+    await page.locator('#silence-dialog input[name="comment"]').press('Enter');
     await page.locator('.notice', { hasText: 'Silenced sleeper-running for 4h' }).waitFor();
     const silences = await call('GET', '/api/v1/silences');
     expect(silences.body.items).toEqual([
@@ -114,6 +115,47 @@ describe.runIf(chromiumBinary.run)('dashboard in Chromium', () => {
         comment: 'restarting it',
       }),
     ]);
+
+    // Cancel still cancels (a plain button now, closed by the page's script).
+    await page.locator('.page-head button', { hasText: 'Silence' }).click();
+    await page.locator('#silence-dialog button[value="cancel"]').click();
+    await page.locator('#silence-dialog').waitFor({ state: 'hidden' });
+    expect((await call('GET', '/api/v1/silences')).body.items).toHaveLength(1);
+
+    // A problem inside its for: window is pending, shown apart from the problems with since and countsAt.
+    // host-b has no agent process: the test posts its results, with observed times it chooses.
+    const quiet = await call('POST', '/api/v1/agents', { name: 'host-b', labels: { role: 'batch' } });
+    const windowed = await call('PUT', '/api/v1/checks/cpu-window', {
+      metadata: { name: 'cpu-window' },
+      spec: { cpu: { above: 90, for: '10m' }, nodeSelector: { matchLabels: { role: 'batch' } }, interval: '10s' },
+    });
+    const first = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
+    const countsAt = new Date(first.getTime() + 600_000).toISOString();
+    const posted = await api(server.url, quiet.body.token)('POST', '/api/v1/check_history/', [
+      {
+        check: windowed.body.metadata.uid,
+        status: 'CRITICAL',
+        value: 99,
+        message: 'CPU 99.0% busy',
+        observedAt: first.toISOString(),
+      },
+    ]);
+    expect(posted.body.accepted).toBe(1);
+    await page.goto(`${server.url}/`);
+    const row = page.locator('#pending tr[data-agent="host-b"]');
+    await row.waitFor({ timeout: 15_000 });
+    const note = row.locator('.pending-note');
+    expect(await note.textContent()).toMatch(/^CRITICAL pending since .+, counts at .+$/);
+    expect(
+      await note.locator('time').evaluateAll((times: any[]) => times.map((t) => t.getAttribute('datetime'))),
+    ).toEqual([first.toISOString(), countsAt]);
+    expect(await row.locator('.badge').textContent()).toBe('PENDING');
+    expect(await page.locator('#problems tr[data-agent="host-b"]').count()).toBe(0); // not failing
+    await page.goto(`${server.url}/#/checks/default/cpu-window`);
+    const stateRow = page.locator('tr[data-agent="host-b"]');
+    await stateRow.locator('.pending-note').waitFor({ timeout: 15_000 });
+    expect(await stateRow.locator('.pending-note').textContent()).toMatch(/^CRITICAL pending since .+, counts at .+$/);
+    await page.screenshot({ path: join(shots, 'pending.png'), fullPage: true });
 
     expect(problems).toEqual([]);
     await agentProc.stop();

@@ -1,8 +1,7 @@
 // The agent as the API shows it, and the config document it polls.
 import Type from 'typebox';
+import { LabelMap, Text } from './text.ts';
 import { AgentCheck } from './probes/index.ts';
-
-const Labels = Type.Record(Type.String({ maxLength: 317 }), Type.String({ maxLength: 63 }), { maxProperties: 64 });
 
 export const AgentName = Type.String({
   minLength: 1,
@@ -22,7 +21,7 @@ export const AgentView = Type.Object({
 export type AgentView = Type.Static<typeof AgentView>;
 
 export const AgentCreate = Type.Object(
-  { name: AgentName, labels: Type.Optional(Labels) },
+  { name: AgentName, labels: Type.Optional(LabelMap(64)) },
   { additionalProperties: false },
 );
 export type AgentCreate = Type.Static<typeof AgentCreate>;
@@ -37,8 +36,8 @@ export type AgentCreated = Type.Static<typeof AgentCreated>;
 
 export const CheckOut = Type.Object(
   {
-    version: Type.Optional(Type.String({ maxLength: 64 })),
-    hostname: Type.Optional(Type.String({ maxLength: 253 })),
+    version: Type.Optional(Text({ maxLength: 64 })),
+    hostname: Type.Optional(Text({ maxLength: 253 })),
   },
   { additionalProperties: false },
 );

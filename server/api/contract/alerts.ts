@@ -1,16 +1,15 @@
 // Silences, notifications and open alerts on the wire.
 import Type from 'typebox';
+import { LabelMap, Text } from './text.ts';
 import { Duration } from './duration-schema.ts';
 import { Status } from './result.ts';
 
 export const SilenceMatchers = Type.Object(
   {
-    check: Type.Optional(Type.String({ minLength: 1, maxLength: 253 })),
-    namespace: Type.Optional(Type.String({ minLength: 1, maxLength: 63 })),
-    agent: Type.Optional(Type.String({ minLength: 1, maxLength: 253 })),
-    labels: Type.Optional(
-      Type.Record(Type.String({ maxLength: 317 }), Type.String({ maxLength: 63 }), { maxProperties: 32 }),
-    ),
+    check: Type.Optional(Text({ minLength: 1, maxLength: 253 })),
+    namespace: Type.Optional(Text({ minLength: 1, maxLength: 63 })),
+    agent: Type.Optional(Text({ minLength: 1, maxLength: 253 })),
+    labels: Type.Optional(LabelMap(32)),
   },
   { additionalProperties: false, minProperties: 1, description: 'Every matcher given must match' },
 );
@@ -21,8 +20,8 @@ export const SilenceCreate = Type.Object(
     startsAt: Type.Optional(Type.String({ format: 'date-time', description: 'Default: now' })),
     endsAt: Type.Optional(Type.String({ format: 'date-time' })),
     duration: Type.Optional(Duration),
-    comment: Type.String({ minLength: 1, maxLength: 1024 }),
-    createdBy: Type.Optional(Type.String({ maxLength: 253 })),
+    comment: Text({ minLength: 1, maxLength: 1024 }),
+    createdBy: Type.Optional(Text({ maxLength: 253 })),
   },
   { additionalProperties: false, description: 'Give endsAt or duration' },
 );

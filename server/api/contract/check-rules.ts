@@ -1,7 +1,7 @@
 // What the JSON Schema cannot say about a Check, and the numbers the server
 // runs it on. Shared by the REST API and (later) the Kubernetes reconciler.
 import type { CheckSpec } from './check.ts';
-import { parseDuration } from './duration.ts';
+import { MAX_INTERVAL_MS, parseDuration } from './duration.ts';
 import { probeKinds, probes, type ProbeKind, type ProbeDefinition, type SpecProblem } from './probes/index.ts';
 
 export type { SpecProblem } from './probes/index.ts';
@@ -19,6 +19,16 @@ export interface NormalizedCheck {
 
 export const DEFAULT_INTERVAL = '30s';
 
+const MAX_INTERVAL = `${MAX_INTERVAL_MS / 3_600_000}h`; // in units the duration pattern takes (no `d`)
+const INTERVAL_MESSAGE = `interval must be a duration from 1s to ${MAX_INTERVAL}`;
+/** The interval rule as CEL on the spec, for the CRD (Kubernetes' duration() reads the same units). */
+export const INTERVAL_CEL = [
+  {
+    rule: `!has(self.interval) || (duration(self.interval) >= duration('1s') && duration(self.interval) <= duration('${MAX_INTERVAL}'))`,
+    message: INTERVAL_MESSAGE,
+  },
+] as const;
+
 /** The probe kinds a spec sets (a valid spec sets exactly one). */
 export function kindsOf(spec: CheckSpec): ProbeKind[] {
   return probeKinds.filter((kind) => spec[kind] !== undefined);
@@ -32,8 +42,8 @@ export function specProblems(spec: CheckSpec): SpecProblem[] {
     problems.push({ field: '/spec', message: `exactly one probe kind is required (one of ${probeKinds.join(', ')})` });
   }
   const interval = parseDuration(spec.interval ?? DEFAULT_INTERVAL);
-  if (interval === null || interval < 1000) {
-    problems.push({ field: '/spec/interval', message: 'interval must be a duration of at least 1s' });
+  if (interval === null || interval < 1000 || interval > MAX_INTERVAL_MS) {
+    problems.push({ field: '/spec/interval', message: INTERVAL_MESSAGE });
   }
   for (const kind of kinds) problems.push(...definition(kind).problems(spec[kind], `/spec/${kind}`));
   return problems;

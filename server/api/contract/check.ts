@@ -1,9 +1,10 @@
 // The Check document: the same shape as the Kubernetes custom resource
 // (DESIGN.md §4), so `vilicus apply -f` and `kubectl apply -f` take one file.
 import Type from 'typebox';
+import { LabelMap } from './text.ts';
 import { Duration } from './duration-schema.ts';
 import { ProbeProperties } from './probes/index.ts';
-import { Status } from './result.ts';
+import { PendingView, StateStatus } from './result.ts';
 
 export const CheckName = Type.String({
   minLength: 1,
@@ -16,14 +17,13 @@ export const Namespace = Type.String({
   maxLength: 63,
   pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
 });
-const LabelMap = Type.Record(Type.String({ maxLength: 317 }), Type.String({ maxLength: 63 }), {
-  maxProperties: 64,
-});
 
 export const CheckSpec = Type.Object(
   {
     ...ProbeProperties,
-    nodeSelector: Type.Optional(Type.Object({ matchLabels: Type.Optional(LabelMap) }, { additionalProperties: false })),
+    nodeSelector: Type.Optional(
+      Type.Object({ matchLabels: Type.Optional(LabelMap(64)) }, { additionalProperties: false }),
+    ),
     agents: Type.Optional(
       Type.Union([Type.Literal('all'), Type.Literal('any')], {
         description: 'all (default): every selected agent runs it; any: one selected agent runs it (endpoint checks)',
@@ -49,7 +49,7 @@ export const CheckMetadata = Type.Object(
   {
     name: CheckName,
     namespace: Type.Optional(Namespace),
-    labels: Type.Optional(LabelMap),
+    labels: Type.Optional(LabelMap(64)),
   },
   { additionalProperties: false },
 );
@@ -68,11 +68,12 @@ export type CheckDocument = Type.Static<typeof CheckDocument>;
 
 export const AgentCheckStatus = Type.Object({
   agent: Type.String(),
-  status: Status,
+  status: StateStatus,
   since: Type.String({ format: 'date-time' }),
   message: Type.Union([Type.String(), Type.Null()]),
   value: Type.Union([Type.Number(), Type.Null()]),
   lastResultAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  pending: PendingView,
 });
 export type AgentCheckStatus = Type.Static<typeof AgentCheckStatus>;
 
@@ -82,6 +83,9 @@ export const CheckStatusView = Type.Object({
     warning: Type.Integer(),
     critical: Type.Integer(),
     unknown: Type.Integer(),
+    pending: Type.Integer({
+      description: 'Agents whose problem waits for its for: window (a PENDING agent counts only here)',
+    }),
   }),
   agents: Type.Array(AgentCheckStatus),
 });

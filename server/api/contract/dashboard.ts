@@ -1,7 +1,7 @@
 // What the dashboard reads: whole-system documents shaped for one render
 // each, so a page needs one request, not one per check or agent.
 import Type from 'typebox';
-import { Status } from './result.ts';
+import { PendingView, StateStatus, Status } from './result.ts';
 
 const Time = Type.String({ format: 'date-time' });
 const NullableTime = Type.Union([Time, Type.Null()]);
@@ -16,11 +16,12 @@ export const OverviewAgent = Type.Object({
 
 export const OverviewState = Type.Object({
   agent: Type.String(),
-  status: Status,
+  status: StateStatus,
   since: Time,
   value: Type.Union([Type.Number(), Type.Null()]),
   message: Type.Union([Type.String(), Type.Null()]),
   lastResultAt: NullableTime,
+  pending: PendingView,
 });
 
 export const OverviewCheck = Type.Object({

@@ -4,6 +4,14 @@
 
 /** The durations a Check may hold (`interval`, `for`): the units a Kubernetes user writes. */
 export const DURATION_PATTERN = '^([0-9]+(ms|s|m|h))+$';
+/**
+ * The longest interval and `for:` window a Check may hold. Past them nothing
+ * is monitored in any useful sense, and unbounded they broke the programs: an
+ * interval past Node's timer limit (~24.8 days) made the agent spin, and one
+ * of 10^20 hours made every check-out's deadline an invalid date.
+ */
+export const MAX_INTERVAL_MS = 24 * 3_600_000;
+export const MAX_WINDOW_MS = 24 * 3_600_000;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const WHOLE = /^(?:\d+(?:ms|s|m|h|d))+$/;
 const PART = /(\d+)(ms|s|m|h|d)/g;

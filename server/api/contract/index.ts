@@ -9,3 +9,5 @@ export * from './agent.ts';
 export * from './error.ts';
 export * from './alerts.ts';
 export * from './backoff.ts';
+export * from './text.ts';
+export * from './schema-errors.ts';

@@ -9,6 +9,37 @@ export const Status = Type.Union([
 ]);
 export type Status = Type.Static<typeof Status>;
 
+/** What a (check, agent) pair shows; PENDING is never a result's state. */
+export const StateStatus = Type.Union(
+  [
+    Type.Literal('OK'),
+    Type.Literal('WARNING'),
+    Type.Literal('CRITICAL'),
+    Type.Literal('UNKNOWN'),
+    Type.Literal('PENDING'),
+  ],
+  { description: 'PENDING: no state yet, the first results are a problem still inside its for: window (see pending)' },
+);
+export type StateStatus = Type.Static<typeof StateStatus>;
+
+/** A problem waiting for its `for:` window: shown, not counted (no mail, not failing) until countsAt. */
+export const PendingView = Type.Union(
+  [
+    Type.Object({
+      status: Type.Union([Type.Literal('WARNING'), Type.Literal('CRITICAL')]),
+      since: Type.String({ format: 'date-time', description: 'The first result of the run of bad results' }),
+      countsAt: Type.String({
+        format: 'date-time',
+        description: 'When it becomes the state if every result stays bad',
+      }),
+      message: Type.Union([Type.String(), Type.Null()]),
+    }),
+    Type.Null(),
+  ],
+  { description: 'The problem the last result shows while its for: window fills; null when none waits' },
+);
+export type PendingView = Type.Static<typeof PendingView>;
+
 export const ResultIn = Type.Object(
   {
     id: Type.Optional(

@@ -101,7 +101,9 @@ export function agentConversationRoutes(app: FastifyInstance, deps: AppDeps): vo
     async (request) => {
       const agent = agentOf(request);
       const { id } = request.params as { id: string };
-      if (id !== agent.id) throw new ApiError(errors.forbidden, 'an agent may check out only as itself', 'params/id');
+      // Ids are case-insensitive (RFC 4122); the database's are lower case.
+      if (id.toLowerCase() !== agent.id)
+        throw new ApiError(errors.forbidden, 'an agent may check out only as itself', 'params/id');
       const now = deps.now();
       const { checks } = await deps.catalog.assignment(agent.id, agent.labels);
       const interval = agentInterval(

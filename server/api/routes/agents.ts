@@ -1,14 +1,14 @@
 // Agent registration and listing, for people and tools (admin token).
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { AgentCreate, AgentCreated, AgentView, ErrorReply } from '../contract/index.ts';
+import { AgentCreate, AgentCreated, AgentView, ErrorReply, Text } from '../contract/index.ts';
 import { ApiError, errors } from '../../errors.ts';
 import { agentsRepo, type AppDeps } from '../deps.ts';
 import { agentView } from '../views.ts';
 
 const admin = { security: [{ adminToken: [] }], tags: ['agents'] };
 const failures = { 400: ErrorReply, 401: ErrorReply, 404: ErrorReply, 409: ErrorReply, 503: ErrorReply };
-const ByName = Type.Object({ name: Type.String({ maxLength: 253 }) });
+const ByName = Type.Object({ name: Text({ maxLength: 253 }) });
 
 export function agentRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.post(

@@ -2,7 +2,7 @@
 // within a namespace (default `default`).
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { CheckDocument, CheckName, CheckView, ErrorReply, Namespace, Status } from '../contract/index.ts';
+import { CheckDocument, CheckName, CheckView, ErrorReply, Namespace, Status, Text } from '../contract/index.ts';
 import { recentResults } from '../../db/checks.repository.ts';
 import { specProblems } from '../contract/check-rules.ts';
 import { ApiError, errors } from '../../errors.ts';
@@ -119,7 +119,7 @@ export function checkRoutes(app: FastifyInstance, deps: AppDeps): void {
         querystring: Type.Object(
           {
             namespace: Type.Optional(Namespace),
-            agent: Type.Optional(Type.String({ maxLength: 253 })),
+            agent: Type.Optional(Text({ maxLength: 253 })),
             limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: '1-1000, default 100' })),
           },
           { additionalProperties: false },

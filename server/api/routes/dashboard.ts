@@ -2,7 +2,7 @@
 // unless VILICUS_DASHBOARD_PUBLIC opens them; writes always need it.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { CheckName, ErrorReply, Namespace } from '../contract/index.ts';
+import { CheckName, ErrorReply, Namespace, Text } from '../contract/index.ts';
 import { CpuHistory, HoursQuery, Overview, Timeline } from '../contract/dashboard.ts';
 import {
   agentCpuChecks,
@@ -87,7 +87,7 @@ export function dashboardRoutes(app: FastifyInstance, deps: AppDeps): void {
       schema: {
         ...reader,
         summary: "An agent's CPU (its cpu checks' results) over the last hours, in buckets",
-        params: Type.Object({ name: Type.String({ maxLength: 253 }) }),
+        params: Type.Object({ name: Text({ maxLength: 253 }) }),
         querystring: Type.Object({ hours: HoursQuery }, { additionalProperties: false }),
         response: { 200: CpuHistory, ...failures },
       },

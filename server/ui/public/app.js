@@ -52,6 +52,7 @@ function render() {
     ...['CRITICAL', 'WARNING', 'UNKNOWN', 'OK'].map((s) =>
       counts[s] ? h('span', { class: `pill st-${s}` }, `${counts[s]} ${s}`) : null,
     ),
+    model.pending.length ? h('span', { class: 'pill st-PENDING' }, `${model.pending.length} pending`) : null,
   );
   view.update(model, serverNow());
   if (document.body.dataset.ready !== 'true') {

@@ -1,7 +1,18 @@
 // One check: its states per agent, its history as a timeline, and (with the
 // admin token, when the server has silences) a button to silence it.
 import { api, AuthError } from './api.js';
-import { agentHref, ago, formatValue, gridTable, h, replace, since, statusBadge, STATUS_ORDER } from './dom.js';
+import {
+  agentHref,
+  ago,
+  formatValue,
+  gridTable,
+  h,
+  pendingNote,
+  replace,
+  since,
+  statusBadge,
+  STATUS_ORDER,
+} from './dom.js';
 import { askForSilence } from './dialogs.js';
 import { checkLabel } from './overview.js';
 import { timeline } from './timeline.js';
@@ -82,7 +93,7 @@ export function checkView(namespace, name, { features, onError, askToken }) {
         rows.length === 0
           ? h('p', { class: 'muted' }, 'Pending: no agent has reported yet.')
           : gridTable(
-              ['Agent', 'State', 'For', 'Value', 'Last result', 'Message', features.silences ? '' : null],
+              ['Agent', 'State', 'For', 'Value', 'Last result', 'Message', 'Pending', features.silences ? '' : null],
               rows.map((s) =>
                 h(
                   'tr',
@@ -93,6 +104,7 @@ export function checkView(namespace, name, { features, onError, askToken }) {
                   h('td', null, formatValue(check.kind, s.value)),
                   h('td', null, ago(s.lastResultAt, now)),
                   h('td', { class: 'message' }, s.message ?? ''),
+                  h('td', null, s.pending ? pendingNote(s.pending) : ''),
                   features.silences
                     ? h('td', null, silenceButton({ check: name, namespace, agent: s.agent }, `${label} on ${s.agent}`))
                     : null,

@@ -1,11 +1,19 @@
 // The two questions the page asks: the admin token, and how long to silence.
 
+// Enter in a form presses its first submit button, which was Cancel: so Cancel
+// is a plain button (type="button") that closes the dialog here, and Enter
+// presses the dialog's own answer.
+function cancelButton(dialog) {
+  dialog.querySelector('button[value="cancel"]').onclick = () => dialog.close('cancel');
+}
+
 /** Resolves with the token typed, or null when the dialog was cancelled. */
 export function askForToken(reason) {
   const dialog = document.getElementById('token-dialog');
   const input = document.getElementById('token-input');
   document.getElementById('token-reason').textContent = reason;
   input.value = '';
+  cancelButton(dialog);
   return new Promise((resolve) => {
     dialog.addEventListener(
       'close',
@@ -23,6 +31,7 @@ export function askForSilence(label) {
   const form = dialog.querySelector('form');
   document.getElementById('silence-target').textContent = label;
   form.reset();
+  cancelButton(dialog);
   return new Promise((resolve) => {
     dialog.addEventListener(
       'close',

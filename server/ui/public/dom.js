@@ -82,7 +82,28 @@ export function statusBadge(status) {
   return h('span', { class: `badge st-${status}` }, status);
 }
 
-export const STATUS_ORDER = { CRITICAL: 0, WARNING: 1, UNKNOWN: 2, OK: 3 };
+export const STATUS_ORDER = { CRITICAL: 0, WARNING: 1, UNKNOWN: 2, PENDING: 3, OK: 4 };
+
+/** A clock time with the full date and time on hover and the exact instant in datetime. */
+function clock(iso) {
+  const at = new Date(iso);
+  return h('time', { datetime: iso, title: at.toLocaleString() }, at.toLocaleTimeString());
+}
+
+/**
+ * "CRITICAL pending since 12:00:10, counts at 12:01:10": a problem waiting
+ * for its for: window, which is not counted (not failing, not mailed) yet.
+ */
+export function pendingNote(pending) {
+  return h(
+    'span',
+    { class: `pending-note st-text-${pending.status}` },
+    `${pending.status} pending since `,
+    clock(pending.since),
+    ', counts at ',
+    clock(pending.countsAt),
+  );
+}
 
 /** A check's value as its kind means it. */
 export function formatValue(kind, value) {

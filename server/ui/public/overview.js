@@ -6,12 +6,13 @@ import {
   formatValue,
   gridTable,
   h,
+  pendingNote,
   replace,
   since,
   statusBadge,
   STATUS_ORDER,
 } from './dom.js';
-import { latestCpu } from './model.js';
+import { isFailing, latestCpu } from './model.js';
 
 export function overviewView() {
   const root = h('div', { class: 'overview' });
@@ -19,7 +20,13 @@ export function overviewView() {
     root,
     title: 'Overview',
     update(model, now) {
-      replace(root, problemsSection(model, now), agentsSection(model, now), checksSection(model));
+      replace(
+        root,
+        problemsSection(model, now),
+        pendingSection(model),
+        agentsSection(model, now),
+        checksSection(model),
+      );
     },
     dispose() {},
   };
@@ -62,6 +69,33 @@ function problemsSection(model, now) {
   );
 }
 
+/** Problems waiting for their for: window: shown apart, since they are not counted (or mailed) yet. */
+function pendingSection(model) {
+  if (model.pending.length === 0) return null;
+  const rows = [...model.pending].sort((a, b) => a.state.pending.countsAt.localeCompare(b.state.pending.countsAt));
+  return h(
+    'section',
+    { id: 'pending' },
+    h('h2', null, 'Pending ', h('span', { class: 'count' }, String(rows.length))),
+    gridTable(
+      ['Pending', 'Check', 'Agent', 'Now', 'Message'],
+      rows
+        .slice(0, 200)
+        .map(({ check, state }) =>
+          h(
+            'tr',
+            { dataset: { check: `${check.namespace}/${check.name}`, agent: state.agent } },
+            h('td', null, pendingNote(state.pending)),
+            h('td', null, h('a', { href: checkHref(check.namespace, check.name) }, checkLabel(check))),
+            h('td', null, h('a', { href: agentHref(state.agent) }, state.agent)),
+            h('td', null, statusBadge(state.status)),
+            h('td', { class: 'message' }, state.pending.message ?? ''),
+          ),
+        ),
+    ),
+  );
+}
+
 function agentsSection(model, now) {
   return h(
     'section',
@@ -78,7 +112,7 @@ function agentsSection(model, now) {
 
 /** Agents that need a look first: missing, then by failing checks, then by name. */
 function byTrouble(model) {
-  const failing = (agent) => (model.byAgent.get(agent.name) ?? []).filter((e) => e.state.status !== 'OK').length;
+  const failing = (agent) => (model.byAgent.get(agent.name) ?? []).filter((e) => isFailing(e.state)).length;
   const score = (agent) => (agent.missing ? 1e6 : 0) + failing(agent);
   return model.agents
     .map((agent) => ({ agent, score: score(agent) }))
@@ -87,7 +121,7 @@ function byTrouble(model) {
 }
 
 function agentRow(agent, entries, now) {
-  const failing = entries.filter((e) => e.state.status !== 'OK').length;
+  const failing = entries.filter((e) => isFailing(e.state)).length;
   const cpu = latestCpu(entries);
   return h(
     'tr',
@@ -133,7 +167,7 @@ function checksSection(model) {
 }
 
 function checkRow(check) {
-  const counts = { OK: 0, WARNING: 0, CRITICAL: 0, UNKNOWN: 0 };
+  const counts = { OK: 0, WARNING: 0, CRITICAL: 0, UNKNOWN: 0, PENDING: 0 };
   for (const s of check.states) counts[s.status]++;
   const summary = check.states.length
     ? Object.entries(counts)
@@ -155,7 +189,7 @@ function checkRow(check) {
           h('a', {
             class: `cell st-${s.status}`,
             href: agentHref(s.agent),
-            title: `${s.agent}: ${s.status}${s.message ? ` — ${s.message}` : ''}`,
+            title: `${s.agent}: ${s.status}${s.pending ? ` (${s.pending.status} pending until ${s.pending.countsAt})` : ''}${s.message ? ` — ${s.message}` : ''}`,
             dataset: { agent: s.agent, status: s.status },
           }),
         ),

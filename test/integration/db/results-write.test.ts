@@ -14,13 +14,16 @@ const postgresUrl = inject('postgresUrl');
 function writer(kind: DbKind) {
   let t: TestDatabase;
   const agentId = crypto.randomUUID();
+  const otherAgentId = crypto.randomUUID();
   const checks = Array.from({ length: 120 }, () => crypto.randomUUID());
   beforeAll(async () => {
     t = await openTestDatabase(kind, postgresUrl);
     await migrate(t.db.orm);
     const db = t.db.orm.em.fork().getKysely();
     await sql`insert into "agent" (id, name, labels, token_hash, created_at)
-      values (${agentId}, 'writer', '{}', 'h', now())`.execute(db);
+      values (${agentId}, 'writer', '{}', 'h', now()), (${otherAgentId}, 'other-writer', '{}', 'h2', now())`.execute(
+      db,
+    );
     await sql`insert into "check" (id, namespace, name, kind, spec, labels, created_at, updated_at)
       select id, 'default', 'c' || n, 'cpu', '{"cpu":{"above":90}}', '{}', now(), now()
       from unnest(${checks}::uuid[]) with ordinality as u(id, n)`.execute(db);
@@ -28,6 +31,7 @@ function writer(kind: DbKind) {
   afterAll(async () => t?.close());
   return {
     checks,
+    otherAgentId,
     item: (checkId: string, status: Status, at: number, message: string | null = null): ResultItem => ({
       id: crypto.randomUUID(),
       checkId,
@@ -45,7 +49,9 @@ function writer(kind: DbKind) {
 }
 
 describe.each(dbKinds(postgresUrl))('writeBatch on %s', (kind) => {
-  const { checks, item, write, query } = writer(kind);
+  const { checks, otherAgentId, item, write, query } = writer(kind);
+  const count = async (check: string) =>
+    (await query(sql<{ n: number }>`select count(*)::int as n from "check_result" where check_id = ${check}`))[0]!.n;
 
   it('stores messages verbatim, whatever characters they hold', async () => {
     const messages = ["it's", 'C:\\path\\n', "$1 $$ $tag$ E'x'", '{"a",NULL}', 'ü ✓ 日本\nnext line\ttab', '', 'NULL'];
@@ -62,8 +68,8 @@ describe.each(dbKinds(postgresUrl))('writeBatch on %s', (kind) => {
   it('evaluates in observation order, writes transitions and outbox rows, and takes a retry as a duplicate', async () => {
     const check = checks[1]!;
     const batch = [item(check, 'CRITICAL', 3_000, 'down'), item(check, 'OK', 2_000), item(check, 'OK', 4_000)];
-    expect(await write(batch)).toEqual({ stored: new Set(batch.map((i) => i.id)), transitions: 3 });
-    expect(await write(batch)).toEqual({ stored: new Set(), transitions: 0 });
+    expect(await write(batch)).toEqual({ stored: new Set(batch), orphaned: new Set(), transitions: 3 });
+    expect(await write(batch)).toEqual({ stored: new Set(), orphaned: new Set(), transitions: 0 });
     const states = await query(sql<{ status: string; value: number }>`
       select status, value from "check_state" where check_id = ${check}`);
     expect(states).toEqual([{ status: 'OK', value: 4_000 }]);
@@ -80,6 +86,34 @@ describe.each(dbKinds(postgresUrl))('writeBatch on %s', (kind) => {
       { status: 'CRITICAL', recipients: ['ops@example.com'] },
       { status: 'OK', recipients: ['ops@example.com'] },
     ]);
+  });
+
+  it("stores another agent's result with an id this agent used, and one id twice in a batch once", async () => {
+    const mine = item(checks[2]!, 'OK', 5_000);
+    const again = { ...mine, value: 6_000 }; // the same id again in the same batch
+    const theirs = { ...mine, agentId: otherAgentId, status: 'CRITICAL' as const };
+    expect(await write([mine, again])).toEqual({ stored: new Set([mine]), orphaned: new Set(), transitions: 1 });
+    expect(await write([theirs])).toEqual({ stored: new Set([theirs]), orphaned: new Set(), transitions: 1 });
+    const states = await query(sql<{ agent: string; status: string }>`
+      select agent_id::text as agent, status from "check_state" where check_id = ${checks[2]} order by status`);
+    expect(states).toEqual([
+      { agent: otherAgentId, status: 'CRITICAL' },
+      { agent: mine.agentId, status: 'OK' },
+    ]);
+    expect(await count(checks[2]!)).toBe(2);
+  });
+
+  it('leaves out a result whose check is gone and stores the rest of the batch', async () => {
+    const gone = crypto.randomUUID(); // never existed, or deleted by another replica since the catalogue was read
+    const kept = item(checks[3]!, 'OK', 7_000);
+    const orphan = item(gone, 'CRITICAL', 7_000);
+    expect(await write([orphan, kept])).toEqual({
+      stored: new Set([kept]),
+      orphaned: new Set([orphan]),
+      transitions: 1,
+    });
+    expect(await count(checks[3]!)).toBe(1);
+    expect(await count(gone)).toBe(0);
   });
 });
 

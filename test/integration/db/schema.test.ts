@@ -55,3 +55,31 @@ describe.each(dbKinds(postgresUrl))('schema on %s', (kind) => {
     expect(await count()).toEqual({ old: 0, all: before.all - before.old });
   });
 });
+
+describe.each(dbKinds(postgresUrl))('migrating forward on %s', (kind) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await openTestDatabase(kind, postgresUrl);
+  });
+  afterAll(async () => t?.close());
+
+  it('keeps the results stored under global ids and then takes an id per agent', async () => {
+    await t.db.orm.migrator.up({ to: 'Migration20261125010000_alerts' });
+    const db = t.db.orm.em.fork().getKysely();
+    const [a, b, check, id] = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
+    await sql`insert into "agent" (id, name, labels, token_hash, created_at)
+      values (${a}, 'before-a', '{}', 'ha', now()), (${b}, 'before-b', '{}', 'hb', now())`.execute(db);
+    await sql`insert into "check" (id, namespace, name, kind, spec, labels, created_at, updated_at)
+      values (${check}, 'default', 'before', 'cpu', '{"cpu":{"above":90}}', '{}', now(), now())`.execute(db);
+    const insert = (agent: string) =>
+      sql`insert into "check_result" (id, check_id, agent_id, status, observed_at, received_at)
+      values (${id}, ${check}, ${agent}, 'OK', now(), now())`.execute(db);
+    await insert(a);
+    await expect(insert(b)).rejects.toThrow(/check_result_pkey/); // global before
+    expect(await migrate(t.db.orm)).toContain('Migration20261201010000_result_id_per_agent');
+    await insert(b); // per agent after
+    const { rows } = await sql<{ agent: string }>`select agent_id::text as agent from "check_result"
+      where id = ${id} order by agent_id = ${a} desc`.execute(db);
+    expect(rows).toEqual([{ agent: a }, { agent: b }]);
+  });
+});

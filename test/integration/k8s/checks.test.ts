@@ -51,6 +51,27 @@ async function checkStatus(name: string, namespace = 'web'): Promise<Record<stri
   return out ? (JSON.parse(out).status as Record<string, any> | undefined) : undefined;
 }
 
+/** The agent as the chart runs it: a Node, the agent's pod bound to it, its projected token (audience vilicus). */
+async function agentOnNode(node: string, labels: Record<string, string>): Promise<string> {
+  await kubectl(
+    ['apply', '-f', '-'],
+    JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: node, labels } }),
+  );
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `vilicus-agent-${node}`, namespace: 'default' },
+    spec: {
+      nodeName: node,
+      serviceAccountName: 'vilicus-agent',
+      containers: [{ name: 'agent', image: 'vilicus/agent' }],
+    },
+  };
+  await kubectl(['apply', '-f', '-'], JSON.stringify(pod));
+  const bound = ['--bound-object-kind', 'Pod', '--bound-object-name', pod.metadata.name];
+  return (await kubectl(['create', 'token', 'vilicus-agent', '--audience', 'vilicus', ...bound])).trim();
+}
+
 // On PGlite, and on the run's PostgreSQL shared by both replicas (production's
 // topology); each on a control plane of its own, so nothing carries over.
 describe.each(dbKinds(postgresUrl))('Check resources on %s', { timeout: 4 * EVENT_MS }, (kind) => {
@@ -77,36 +98,9 @@ describe.each(dbKinds(postgresUrl))('Check resources on %s', { timeout: 4 * EVEN
 
   beforeAll(async () => {
     server = await startServerProcess({ dataDir: tempDir(), adminToken, databaseUrl, env: serverEnv('server-a') });
-    // The agent as the chart runs it: a Node, the agent's pod bound to it, a projected token (audience vilicus).
     await kubectl(['create', 'serviceaccount', 'vilicus-agent']);
-    await kubectl(
-      ['apply', '-f', '-'],
-      JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1', labels: { role: 'web' } } }),
-    );
-    const pod = {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: 'vilicus-agent-node-1', namespace: 'default' },
-      spec: {
-        nodeName: 'node-1',
-        serviceAccountName: 'vilicus-agent',
-        containers: [{ name: 'agent', image: 'vilicus/agent' }],
-      },
-    };
-    await kubectl(['apply', '-f', '-'], JSON.stringify(pod));
-    const token = await kubectl([
-      'create',
-      'token',
-      'vilicus-agent',
-      '--audience',
-      'vilicus',
-      '--bound-object-kind',
-      'Pod',
-      '--bound-object-name',
-      pod.metadata.name,
-    ]);
     const tokenFile = join(tempDir(), 'token');
-    writeFileSync(tokenFile, token.trim());
+    writeFileSync(tokenFile, await agentOnNode('node-1', { role: 'web' }));
     // The examples' cpu-busy must read OK however busy this machine is: the agent reads a host the test writes.
     host = controlledHost(tempDir());
     agent = vilicus(['agent', '--server', server.url, '--host-root', host.root], {
@@ -123,7 +117,7 @@ describe.each(dbKinds(postgresUrl))('Check resources on %s', { timeout: 4 * EVEN
       () => agent.output() + server.output(),
     );
     const table = await kubectl(['get', 'checks']);
-    expect(table).toMatch(/cpu-busy\s+cpu\s+OK\s+1\s+0/);
+    expect(table).toMatch(/cpu-busy\s+cpu\s+OK\s+1\s+0\s+0\s/); // ok, failing, pending
     // nginx-running selects role=web: node-1 runs it (and has no nginx)
     await waitFor(async () => (await checkStatus('nginx-running', 'default'))?.health === 'Failing', EVENT_MS);
     expect((await call('GET', '/api/v1/agents/node-1')).body).toMatchObject({
@@ -164,6 +158,58 @@ describe.each(dbKinds(postgresUrl))('Check resources on %s', { timeout: 4 * EVEN
       'json',
     ]);
     expect(JSON.parse(events).items.map((e: { reason: string }) => e.reason)).toContain('CheckFailing');
+  });
+
+  it('shows a problem inside its for: window as pending, not failing, until it counts', async () => {
+    // node-2 has no agent process: the test posts its results with the observed times it chooses.
+    const token = await agentOnNode('node-2', { role: 'batch' });
+    const spec = '  cpu: { above: 90, for: 10m }\n  nodeSelector: { matchLabels: { role: batch } }\n  interval: 10s\n';
+    await kubectl(['apply', '-f', '-'], checkYaml('cpu-window', spec));
+    await waitFor(async () => (await call('GET', '/api/v1/checks/cpu-window?namespace=web')).status === 200, 15_000);
+    const uid = (await call('GET', '/api/v1/checks/cpu-window?namespace=web')).body.metadata.uid;
+    const first = Math.floor(Date.now() / 1000) * 1000 - 660_000; // 11 minutes ago: the window ends a minute ago
+    const iso = (ms: number): string => new Date(ms).toISOString();
+    const post = (at: number) =>
+      api(server.url, token)('POST', '/api/v1/check_history/', [
+        { check: uid, status: 'CRITICAL', value: 99, message: 'CPU 99.0% busy', observedAt: iso(at) },
+      ]);
+    await waitFor(
+      async () => (await post(first)).body?.accepted === 1,
+      15_000,
+      () => server.output(),
+    );
+
+    await waitFor(async () => (await checkStatus('cpu-window'))?.pending?.length === 1, 15_000);
+    const pending = (await checkStatus('cpu-window'))!;
+    expect(pending).toMatchObject({
+      health: 'Pending',
+      summary: { ok: 0, warning: 0, critical: 0, unknown: 0, pending: 1, failing: 0 },
+      failing: [],
+      pending: [
+        {
+          node: 'node-2',
+          status: 'CRITICAL',
+          since: iso(first),
+          countsAt: iso(first + 600_000),
+          message: 'CPU 99.0% busy',
+        },
+      ],
+    });
+    expect(pending.conditions.find((c: { type: string }) => c.type === 'Healthy')).toMatchObject({
+      status: 'Unknown',
+      reason: 'Pending',
+      message: `1 pending: node-2 (CRITICAL counts at ${iso(first + 600_000)})`,
+    });
+    expect(await kubectl(['-n', 'web', 'get', 'checks'])).toMatch(/cpu-window\s+cpu\s+Pending\s+0\s+0\s+1\s/);
+
+    // The next result is past countsAt: the problem counts, and the check is Failing.
+    expect((await post(first + 600_000)).body.accepted).toBe(1);
+    await waitFor(async () => (await checkStatus('cpu-window'))?.health === 'Failing', 15_000);
+    expect(await checkStatus('cpu-window')).toMatchObject({
+      summary: { critical: 1, pending: 0, failing: 1 },
+      failing: [{ node: 'node-2', status: 'CRITICAL', since: iso(first + 600_000) }],
+      pending: [],
+    });
   });
 
   it('observes a new generation on edit, refuses REST changes, and forgets a deleted Check', async () => {

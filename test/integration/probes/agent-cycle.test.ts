@@ -94,3 +94,29 @@ describe('agent cycle with a hung endpoint', () => {
     ]);
   });
 });
+
+describe('agent timers', () => {
+  it('sleeps until a check past the timer limit (720h) is due instead of spinning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): number => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    const seen: Recorded = { posts: [], checkOuts: [] };
+    const client = recordingClient([checkOf('memory', { above: 100 }, 720 * 3600)], performance.now(), seen);
+    let configPolls = 0;
+    const agent = new Agent({
+      client: { ...client, config: (etag) => (configPolls++, client.config(etag)) },
+      log: createAgentLogger('silent', 'test'),
+      queueSize: 100,
+      version: 'test',
+    });
+    const running = agent.run();
+    while (seen.checkOuts.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    // The loop has gone to sleep; a delay past the limit would have warned by now (next tick) and fired in 1 ms.
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+    agent.stop();
+    await running;
+    process.off('warning', onWarning);
+    expect(warnings).not.toContain('TimeoutOverflowWarning');
+    expect(configPolls).toBe(1);
+  });
+});

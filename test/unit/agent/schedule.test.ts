@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dueChecks, msUntilNext, type Scheduled } from '../../../agent/schedule.ts';
+import { dueChecks, MAX_TIMER_MS, msUntilNext, timerDelay, type Scheduled } from '../../../agent/schedule.ts';
 
 const NOW = 1_000_000;
 const every = (id: string, intervalSeconds: number): Scheduled => ({ id, intervalSeconds });
@@ -63,7 +63,30 @@ describe('msUntilNext', () => {
     ],
     // the idle time does not cap a long wait when checks exist
     ['ignores the idle time when checks exist', [every('a', 60)], [['a', NOW]], 60_000],
+    // an interval no number holds (an older server): never due, so the idle wait
+    ['waits the idle time for an interval that is not a number', [every('a', NaN)], [['a', NOW]], 5_000],
+    ['waits the idle time for an infinite interval', [every('a', Infinity)], [], 5_000],
   ])('%s', (_name, checks, lastRun, expected) => {
     expect(msUntilNext(checks, new Map(lastRun), NOW, 5_000)).toBe(expected);
+  });
+});
+
+describe('timerDelay', () => {
+  it.each<[string, number, number]>([
+    // an ordinary wait is kept
+    ['keeps a delay within the limits', 20_000, 20_000],
+    // the agent's floor between cycles
+    ['raises a delay below the floor', 10, 50],
+    ['raises a negative delay to the floor', -5_000, 50],
+    // past setTimeout's limit Node fires after 1 ms: a 720h interval made the agent spin
+    ['caps a 720h wait at the timer limit', 720 * 3_600_000, MAX_TIMER_MS],
+    ['caps an infinite wait at the timer limit', Infinity, MAX_TIMER_MS],
+    ['turns NaN into the longest wait, not a spin', NaN, MAX_TIMER_MS],
+  ])('%s', (_name, ms, expected) => {
+    expect(timerDelay(ms, 50)).toBe(expected);
+  });
+
+  it('is exactly the largest delay setTimeout keeps (2^31 - 1 ms)', () => {
+    expect(MAX_TIMER_MS).toBe(2_147_483_647);
   });
 });

@@ -14,6 +14,8 @@ const result = (n: number): ResultIn => ({
 });
 const results = (...ns: number[]): ResultIn[] => ns.map(result);
 const values = (items: readonly ResultIn[]): unknown[] => items.map((r) => r.value);
+/** One result's JSON length (all fixtures serialise to the same length). */
+const BYTES = JSON.stringify(result(1)).length;
 
 describe('ResultSpool', () => {
   it.each<[string, number, number[][], number[], number[], number]>([
@@ -41,6 +43,19 @@ describe('ResultSpool', () => {
     expect(values(spool.peek(2))).toEqual([1, 2]);
     expect(values(spool.peek(2))).toEqual([1, 2]);
     expect(spool.size).toBe(4);
+  });
+
+  it.each<[string, number, number[]]>([
+    // each result serialises to the same length here; the array adds its brackets and commas
+    ['room for exactly two', 2 + 2 * (BYTES + 1), [1, 2]],
+    ['one byte short of two', 2 + 2 * (BYTES + 1) - 1, [1]],
+    // a single result larger than the limit still goes (alone): the server decides what it refuses
+    ['less than one', 10, [1]],
+    ['no byte limit', Infinity, [1, 2, 3, 4]],
+  ])('peeks by bytes as well as by count: %s', (_name, maxBytes, expected) => {
+    const spool = new ResultSpool(10);
+    spool.add(results(1, 2, 3, 4));
+    expect(values(spool.peek(10, maxBytes))).toEqual(expected);
   });
 
   it('peeks a copy, so changing it does not change the spool', () => {

@@ -21,12 +21,18 @@ describe('specProblems', () => {
     ['a process check by name', processSpec()],
     // by command-line pattern instead
     ['a process check by pattern', processSpec({ pattern: '^/usr/sbin/nginx -g' })],
+    // catastrophic for a backtracking engine, linear for the fallback: accepted, and bounded (process-pattern.ts)
+    ['a nested quantifier', processSpec({ pattern: '^(a+)+$' })],
+    ['a counted repetition of 16', processSpec({ pattern: '^[0-9]{1,16}$' })],
     // the smallest cpu check
     ['a cpu check', cpuSpec()],
     // cpu with every option
     ['a cpu check with warnAbove below above and a window', cpuSpec({ above: 90, warnAbove: 70, for: '5m' })],
     // the shortest allowed interval
     ['an interval of exactly 1s', processSpec(undefined, { interval: '1s' })],
+    // the longest allowed interval, and window
+    ['an interval of exactly 24h', processSpec(undefined, { interval: '24h' })],
+    ['a cpu window of exactly 24h', cpuSpec({ above: 90, for: '23h60m' })],
     // an interval in milliseconds that adds up to more than 1s
     ['an interval of 1500ms', processSpec(undefined, { interval: '1500ms' })],
     // a fixed count
@@ -59,6 +65,10 @@ describe('specProblems', () => {
     ['both name and pattern', processSpec({ name: 'nginx', pattern: 'nginx' }), ['/spec/process']],
     // an unbalanced group
     ['an invalid regular expression', processSpec({ pattern: '(nginx' }), ['/spec/process/pattern']],
+    // valid JavaScript, but no linear-time engine can run it: refused, so no pattern can hang the agent
+    ['a pattern with a backreference', processSpec({ pattern: '^(a+)\\1$' }), ['/spec/process/pattern']],
+    ['a pattern with a lookahead', processSpec({ pattern: 'java(?=.*-Xmx)' }), ['/spec/process/pattern']],
+    ['a counted repetition past 16', processSpec({ pattern: 'x{1,17}' }), ['/spec/process/pattern']],
     // an invalid quantifier
     ['a pattern starting with a quantifier', processSpec({ pattern: '*nginx' }), ['/spec/process/pattern']],
     // below the explicit minimum
@@ -73,6 +83,13 @@ describe('specProblems', () => {
     ['a cpu window that is not a duration', cpuSpec({ above: 90, for: 'a while' }), ['/spec/cpu/for']],
     // too frequent
     ['an interval below 1s', processSpec(undefined, { interval: '999ms' }), ['/spec/interval']],
+    // past the documented maximum (and Node's timer limit, ~24.8 days, where the agent span)
+    ['an interval over 24h', processSpec(undefined, { interval: '24h1ms' }), ['/spec/interval']],
+    ['an interval of 720h', processSpec(undefined, { interval: '720h' }), ['/spec/interval']],
+    // a number no Date can hold (check-outs answered 500 with "0NaN-NaN-…")
+    ['an interval of 10^20 hours', processSpec(undefined, { interval: '99999999999999999999h' }), ['/spec/interval']],
+    ['a cpu window over 24h', cpuSpec({ above: 90, for: '25h' }), ['/spec/cpu/for']],
+    ['a cpu window of 10^20 hours', cpuSpec({ above: 90, for: '99999999999999999999h' }), ['/spec/cpu/for']],
     // zero
     ['an interval of 0s', processSpec(undefined, { interval: '0s' }), ['/spec/interval']],
     // not a duration
@@ -85,6 +102,15 @@ describe('specProblems', () => {
     ],
   ])('reports %s', (_name, spec, fields) => {
     expect(specProblems(spec).map((p) => p.field)).toEqual(fields);
+  });
+
+  it('says why a pattern that cannot run in linear time is refused', () => {
+    expect(specProblems(processSpec({ pattern: '(a)\\1' }))).toEqual([
+      {
+        field: '/spec/process/pattern',
+        message: 'cannot be matched in linear time: no backreferences, lookahead or counted repetition past {16}',
+      },
+    ]);
   });
 
   it('names the regular expression error in the message', () => {

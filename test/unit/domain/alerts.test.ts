@@ -17,15 +17,15 @@ const T0 = Date.parse('2026-11-25T12:00:00Z');
 const at = (s: number): Date => new Date(T0 + s * 1000);
 const rules = { sustainMs: 0, severity: 'critical' as const };
 
-/** Feeds "OK CRITICAL OK …" (one result every 10 s) and collects every mail asked for. */
-function mails(sequence: string): { kinds: string[]; last: CheckState } {
+/** Feeds "OK CRITICAL OK …" (one result every 10 s) and collects every mail asked for, with the time asked. */
+function mails(sequence: string, evaluation = rules): { kinds: string[]; last: CheckState } {
   let state: CheckState | null = null;
   const kinds: string[] = [];
   sequence.split(' ').forEach((status, i) => {
     const ev: Evaluated = applyResult(
       state,
       { status: status as Status, value: i, message: status, observedAt: at(i * 10) },
-      rules,
+      evaluation,
     );
     const { drafts, notifiedAt } = draftsFor(ev);
     state = { ...ev.state, notifiedAt };
@@ -50,6 +50,43 @@ describe('draftsFor', () => {
     ['OK UNKNOWN OK', []],
   ])('%s asks for %j', (sequence, expected) => {
     expect(mails(sequence).kinds).toEqual(expected);
+  });
+
+  const window30s = { sustainMs: 30_000, severity: 'critical' as const };
+  it.each([
+    // the window fills from OK: no mail while pending, one problem mail when it counts (4th result, 30 s)
+    ['OK CRITICAL CRITICAL', []],
+    ['OK CRITICAL CRITICAL CRITICAL CRITICAL', ['problem:CRITICAL@40']],
+    // from nothing (PENDING): the same, and the mail says it came from nothing
+    ['CRITICAL CRITICAL CRITICAL', []],
+    ['CRITICAL CRITICAL CRITICAL CRITICAL', ['problem:CRITICAL@30']],
+    // recovers inside the window: never counted, so neither a problem nor a resolved mail
+    ['OK CRITICAL CRITICAL OK', []],
+    ['CRITICAL CRITICAL OK', []],
+    // an escalation waiting for its window mails only once it counts
+    ['WARNING WARNING WARNING WARNING CRITICAL CRITICAL', ['problem:WARNING@30']],
+  ])('under a 30 s window %s asks for %j', (sequence, expected) => {
+    const timed: string[] = [];
+    let state: CheckState | null = null;
+    sequence.split(' ').forEach((status, i) => {
+      const ev = applyResult(
+        state,
+        { status: status as Status, value: i, message: status, observedAt: at(i * 10) },
+        window30s,
+      );
+      const { drafts, notifiedAt } = draftsFor(ev);
+      state = { ...ev.state, notifiedAt };
+      timed.push(...drafts.map((d) => `${d.kind}:${d.status}@${(d.at.getTime() - T0) / 1000}`));
+    });
+    expect(timed).toEqual(expected);
+  });
+
+  it('names the problem a PENDING pair shows when it starts flapping', () => {
+    // WARNING and CRITICAL in turn, every 10 s, under a 10-minute window: never counted, still flapping
+    const flapping = Array.from({ length: 11 }, (_, i) => (i % 2 ? 'CRITICAL' : 'WARNING')).join(' ');
+    const { kinds, last } = mails(flapping, { sustainMs: 600_000, severity: 'critical' });
+    expect(last.status).toBe('PENDING');
+    expect(kinds).toEqual(['flapping:WARNING']); // the 11th result (a WARNING) makes 10 changes
   });
 
   it('gives a resolved mail the outage duration', () => {

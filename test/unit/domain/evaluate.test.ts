@@ -6,7 +6,7 @@ import {
   type EvaluationRules,
   type Transition,
 } from '../../../server/domain/evaluate.ts';
-import type { Severity, Status } from '../../../server/domain/status.ts';
+import type { Severity, StateStatus, Status } from '../../../server/domain/status.ts';
 
 const T0 = Date.parse('2025-03-01T12:00:00.000Z');
 const at = (seconds: number): Date => new Date(T0 + seconds * 1000);
@@ -62,7 +62,7 @@ function fold(sequence: string, evaluation: EvaluationRules): Folded {
 const show = (t: Transition): string => `${t.from ?? 'none'}->${t.to}@${seconds(t.at)}`;
 
 describe('applyResult', () => {
-  it.each<[string, string, EvaluationRules, Status, string[]]>([
+  it.each<[string, string, EvaluationRules, StateStatus, string[]]>([
     // first result OK: the state starts OK
     ['first result OK starts OK', 'OK@0', rules(), 'OK', ['none->OK@0']],
     // first result CRITICAL without a window counts at once
@@ -71,8 +71,18 @@ describe('applyResult', () => {
     ['first result WARNING starts WARNING without a window', 'WARNING@0', rules(), 'WARNING', ['none->WARNING@0']],
     // first result UNKNOWN is reported as it is
     ['first result UNKNOWN starts UNKNOWN', 'UNKNOWN@0', rules(), 'UNKNOWN', ['none->UNKNOWN@0']],
-    // a first CRITICAL under a window is not yet a problem: nothing is known so far
-    ['first result CRITICAL under a window waits as UNKNOWN', 'CRITICAL@0', rules(60), 'UNKNOWN', ['none->UNKNOWN@0']],
+    // a first CRITICAL under a window is not yet a problem: no state yet, and no transition
+    ['first result CRITICAL under a window is PENDING', 'CRITICAL@0', rules(60), 'PENDING', []],
+    // the window fills from PENDING: the first transition comes from nothing, at the time it counts
+    [
+      'a PENDING CRITICAL counts once its window is full',
+      'CRITICAL@0 CRITICAL@30 CRITICAL@60',
+      rules(60),
+      'CRITICAL',
+      ['none->CRITICAL@60'],
+    ],
+    // an OK ends PENDING with the pair's first transition
+    ['an OK during the window ends PENDING as OK', 'CRITICAL@0 OK@30', rules(60), 'OK', ['none->OK@30']],
     // the window fills: the CRITICAL run from 30s lasts 60s at 90s
     [
       'CRITICAL counts once every result for the window was CRITICAL',
@@ -284,6 +294,170 @@ describe('applyResult', () => {
     expect([seconds(last.warnSince), seconds(last.critSince)]).toEqual([warnSince, critSince]);
   });
 
+  /** `CRITICAL 30..90`: a pending problem as a short readable string (its run start and when it counts). */
+  const pendingOf = (state: CheckState): string | null =>
+    state.pending && `${state.pending.status} ${seconds(state.pending.since)}..${seconds(state.pending.countsAt)}`;
+
+  it.each<[string, string, EvaluationRules, StateStatus, string | null, string[]]>([
+    // the window fills from OK: the state stays OK, the problem waits from its first result to 30+60
+    [
+      'a filling window keeps OK and shows the problem pending',
+      'OK@0 CRITICAL@30 CRITICAL@60',
+      rules(60),
+      'OK',
+      'CRITICAL 30..90',
+      ['none->OK@0'],
+    ],
+    // from nothing: no state yet (PENDING), the problem pending from the first result
+    [
+      'a first problem under a window is PENDING with the problem pending',
+      'CRITICAL@0',
+      rules(60),
+      'PENDING',
+      'CRITICAL 0..60',
+      [],
+    ],
+    // a pending WARNING from nothing
+    [
+      'a first WARNING under a window is PENDING too',
+      'WARNING@0 WARNING@30',
+      rules(60),
+      'PENDING',
+      'WARNING 0..60',
+      [],
+    ],
+    // the window completes: CRITICAL at countsAt (90), nothing pending any more
+    [
+      'the window completes: CRITICAL at countsAt, pending cleared',
+      'OK@0 CRITICAL@30 CRITICAL@60 CRITICAL@90',
+      rules(60),
+      'CRITICAL',
+      null,
+      ['none->OK@0', 'OK->CRITICAL@90'],
+    ],
+    // from nothing, the window completes at 60: the first transition is the problem
+    [
+      'the window completes from PENDING: the first transition is the problem',
+      'CRITICAL@0 CRITICAL@60',
+      rules(60),
+      'CRITICAL',
+      null,
+      ['none->CRITICAL@60'],
+    ],
+    // recovery inside the window: the pending problem is dropped, no transition (so no mail)
+    [
+      'recovering during the window clears pending without a transition',
+      'OK@0 CRITICAL@30 OK@60',
+      rules(60),
+      'OK',
+      null,
+      ['none->OK@0'],
+    ],
+    // "cannot tell" inside the window counts at once and ends the run
+    [
+      'UNKNOWN during the window clears pending',
+      'OK@0 CRITICAL@30 UNKNOWN@60',
+      rules(60),
+      'UNKNOWN',
+      null,
+      ['none->OK@0', 'OK->UNKNOWN@60'],
+    ],
+    // after an UNKNOWN the state keeps UNKNOWN (its previous value) while a new problem waits
+    [
+      'a filling window keeps UNKNOWN as it was',
+      'UNKNOWN@0 CRITICAL@30',
+      rules(60),
+      'UNKNOWN',
+      'CRITICAL 30..90',
+      ['none->UNKNOWN@0'],
+    ],
+    // WARNING counted, CRITICAL from 80 waits for its own window
+    [
+      'an escalation waits as pending CRITICAL over a WARNING state',
+      'WARNING@0 WARNING@60 CRITICAL@80',
+      rules(60),
+      'WARNING',
+      'CRITICAL 80..140',
+      ['none->WARNING@60'],
+    ],
+    // problem run from 10 counts as WARNING at 70; the CRITICAL run from 40 still waits until 100
+    [
+      'a WARNING run counts while the CRITICAL run is still pending',
+      'OK@0 WARNING@10 CRITICAL@40 CRITICAL@70',
+      rules(60),
+      'WARNING',
+      'CRITICAL 40..100',
+      ['none->OK@0', 'OK->WARNING@70'],
+    ],
+    // de-escalation counts at once: WARNING is what is observed, nothing waits
+    [
+      'a de-escalation leaves nothing pending',
+      'CRITICAL@0 CRITICAL@60 WARNING@70',
+      rules(60),
+      'WARNING',
+      null,
+      ['none->CRITICAL@60', 'CRITICAL->WARNING@70'],
+    ],
+    // severity warning: the pending problem is capped like the state
+    [
+      'severity warning makes the pending problem a WARNING',
+      'OK@0 CRITICAL@30',
+      rules(60, 'warning'),
+      'OK',
+      'WARNING 30..90',
+      ['none->OK@0'],
+    ],
+    // without a window nothing is ever pending
+    ['no window, nothing pending', 'OK@0 CRITICAL@30', rules(), 'CRITICAL', null, ['none->OK@0', 'OK->CRITICAL@30']],
+    // an older result changes nothing, the pending problem included
+    [
+      'an out-of-order OK keeps the pending problem',
+      'OK@0 CRITICAL@30 OK@20',
+      rules(60),
+      'OK',
+      'CRITICAL 30..90',
+      ['none->OK@0'],
+    ],
+    // the agent went missing: UNKNOWN, the pending problem forgotten with its run
+    [
+      'a missing agent clears pending',
+      'OK@0 CRITICAL@30 MISSING@60',
+      rules(60),
+      'UNKNOWN',
+      null,
+      ['none->OK@0', 'OK->UNKNOWN@60'],
+    ],
+    // PENDING then missing: the UNKNOWN comes from nothing, since nothing counted before
+    [
+      'a missing agent ends PENDING from nothing',
+      'CRITICAL@0 MISSING@30',
+      rules(60),
+      'UNKNOWN',
+      null,
+      ['none->UNKNOWN@30'],
+    ],
+    // flapping under a window: each CRITICAL restarts the run, so the problem is pending again from its own start
+    [
+      'flapping under a window shows each new run pending',
+      'OK@0 CRITICAL@10 OK@20 CRITICAL@30',
+      rules(60),
+      'OK',
+      'CRITICAL 30..90',
+      ['none->OK@0'],
+    ],
+  ])('%s', (_name, sequence, evaluation, finalStatus, pending, transitions) => {
+    const folded = fold(sequence, evaluation);
+    const last = folded.states.at(-1)!;
+    expect([last.status, pendingOf(last)]).toEqual([finalStatus, pending]);
+    expect(folded.transitions.map(show)).toEqual(transitions);
+  });
+
+  it('keeps since of a PENDING pair at its first result while the window fills', () => {
+    expect(fold('CRITICAL@0 CRITICAL@30 CRITICAL@60', rules(60)).states.map((s) => seconds(s.since))).toEqual([
+      0, 0, 60,
+    ]);
+  });
+
   it('keeps the latest value, message and observation time even without a transition', () => {
     const { states, transitions } = fold('OK@0 OK@30', rules());
     expect(transitions).toHaveLength(1);
@@ -324,6 +498,7 @@ describe('applyResult', () => {
         lastRaw: 'CRITICAL',
         changeBits: 0,
         flapping: false,
+        pending: null,
       },
     ],
   ])('lowers CRITICAL to WARNING at once while the WARNING run is still pending when %s', (_name, previous) => {
@@ -353,6 +528,7 @@ describe('markMissing', () => {
     lastRaw: status,
     changeBits: 0,
     flapping: false,
+    pending: null,
   });
 
   it.each<[string, CheckState]>([

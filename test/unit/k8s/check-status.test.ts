@@ -4,7 +4,7 @@ import { checkStatus, healthEvent, MAX_FAILING } from '../../../server/k8s/check
 import { microTime } from '../../../server/k8s/leader.ts';
 
 const now = new Date('2026-11-25T12:00:00Z');
-const state = (agent: string, status: StateRow['status']): StateRow => ({
+const state = (agent: string, status: StateRow['status'], pending: StateRow['pending'] = null): StateRow => ({
   checkId: 'c',
   agent,
   status,
@@ -12,7 +12,15 @@ const state = (agent: string, status: StateRow['status']): StateRow => ({
   message: `${status} on ${agent}`,
   value: 1,
   lastResultAt: null,
+  pending,
 });
+/** A CRITICAL waiting for its window since 11:59 (as PostgreSQL's JSON writes times), counting at 12:04. */
+const critPending = {
+  status: 'CRITICAL' as const,
+  since: '2026-11-25T11:59:00+00:00',
+  countsAt: '2026-11-25T12:04:00+00:00',
+  message: 'CPU 100.0% busy',
+};
 const input = (states: StateRow[], extra: object = {}) => ({
   generation: 3,
   probe: 'process',
@@ -33,6 +41,12 @@ describe('checkStatus', () => {
     [[state('a', 'OK'), state('b', 'CRITICAL')], 'Failing', 'False'],
     // UNKNOWN (e.g. a missing agent) counts as failing too
     [[state('a', 'UNKNOWN')], 'Failing', 'False'],
+    // a problem waiting for its window does not fail an OK check
+    [[state('a', 'OK', critPending)], 'OK', 'True'],
+    // no node has a state yet, only pending problems: Pending, not Failing
+    [[state('a', 'PENDING', critPending)], 'Pending', 'Unknown'],
+    // one counted node decides: a PENDING node beside an OK one leaves the check OK
+    [[state('a', 'PENDING', critPending), state('b', 'OK')], 'OK', 'True'],
   ] as const)('%j → health %s, Healthy=%s', (states, health, healthy) => {
     const status = checkStatus(input([...states]));
     expect(status.health).toBe(health);
@@ -43,13 +57,39 @@ describe('checkStatus', () => {
   it('counts and lists the failing nodes, bounded', () => {
     const many = Array.from({ length: 30 }, (_, i) => state(`n${i}`, 'CRITICAL'));
     const status = checkStatus(input([state('ok', 'OK'), ...many]));
-    expect(status.summary).toEqual({ ok: 1, warning: 0, critical: 30, unknown: 0, failing: 30 });
+    expect(status.summary).toEqual({ ok: 1, warning: 0, critical: 30, unknown: 0, pending: 0, failing: 30 });
     expect(status.failing).toHaveLength(MAX_FAILING);
     expect(status.failing[0]).toEqual({
       node: 'n0',
       status: 'CRITICAL',
       since: '2026-11-25T11:00:00.000Z',
       message: 'CRITICAL on n0',
+    });
+  });
+
+  it('lists pending problems apart from the failing ones, with since and countsAt, and says so in Healthy', () => {
+    const status = checkStatus(input([state('a', 'OK', critPending), state('b', 'PENDING', critPending)]));
+    expect(status.summary).toEqual({ ok: 1, warning: 0, critical: 0, unknown: 0, pending: 2, failing: 0 });
+    expect(status.failing).toEqual([]);
+    expect(status.pending[0]).toEqual({
+      node: 'a',
+      status: 'CRITICAL',
+      since: '2026-11-25T11:59:00.000Z',
+      countsAt: '2026-11-25T12:04:00.000Z',
+      message: 'CPU 100.0% busy',
+    });
+    expect(status.pending.map((p) => p.node)).toEqual(['a', 'b']);
+    expect(status.conditions[1]).toMatchObject({
+      status: 'True',
+      reason: 'AllOK',
+      message:
+        'every agent reports OK; 2 pending: a (CRITICAL counts at 2026-11-25T12:04:00.000Z), b (CRITICAL counts at 2026-11-25T12:04:00.000Z)',
+    });
+    const waiting = checkStatus(input([state('b', 'PENDING', critPending)]));
+    expect(waiting.conditions[1]).toMatchObject({
+      status: 'Unknown',
+      reason: 'Pending',
+      message: '1 pending: b (CRITICAL counts at 2026-11-25T12:04:00.000Z)',
     });
   });
 

@@ -14,6 +14,9 @@ function state(overrides: Partial<StateFact> = {}): StateFact {
     value: 0,
     message: 'no nginx',
     lastResultAt: 1_700_000_100,
+    pendingStatus: null,
+    pendingSince: null,
+    pendingCountsAt: null,
     ...overrides,
   };
 }
@@ -68,6 +71,28 @@ describe('createMetrics', () => {
     expect(src.calls.states).toBe(1);
   });
 
+  it.each<[string, Partial<StateFact>, number | undefined, number | undefined]>([
+    // OK while a CRITICAL fills its window: the status stays 0, the pending problem has its own series
+    ['an OK pair with a problem pending', { status: 'OK', pendingStatus: 'CRITICAL' }, 0, 2],
+    // no state yet: no status series at all (it is not failing), only the pending one
+    ['a PENDING pair', { status: 'PENDING', pendingStatus: 'WARNING' }, undefined, 1],
+    // nothing waits: no pending series
+    ['a CRITICAL pair with nothing pending', {}, 2, undefined],
+  ])('exports the status and pending series of %s', async (_name, overrides, status, pending) => {
+    const fact = state({ pendingSince: 1_700_000_050, pendingCountsAt: 1_700_000_110, ...overrides });
+    const { body } = await createMetrics(sources({ states: () => Promise.resolve([fact]) })).scrape();
+    const labels = 'namespace="default",check="nginx-running",kind="process",agent="web-1"';
+    expect(sample(body, `vilicus_check_status{${labels}}`)).toBe(status);
+    expect(sample(body, `vilicus_check_status_since_timestamp_seconds{${labels}}`)).toBe(
+      status === undefined ? undefined : 1_700_000_000,
+    );
+    expect(sample(body, `vilicus_check_pending{${labels}}`)).toBe(pending);
+    expect(sample(body, `vilicus_check_pending_counts_at_timestamp_seconds{${labels}}`)).toBe(
+      pending === undefined ? undefined : 1_700_000_110,
+    );
+    expect(sample(body, `vilicus_check_value{${labels}}`)).toBe(0); // the last value, whatever the state
+  });
+
   it('drops the states of a check that is gone by the next scrape', async () => {
     let list = [state()];
     const metrics = createMetrics(sources({ states: () => Promise.resolve(list) }));
@@ -90,7 +115,7 @@ describe('createMetrics', () => {
       { id: 'b', status: 'CRITICAL' as const },
       { id: 'c', status: 'OK' as const },
     ];
-    metrics.ingest.batchCommitted(items, new Set(['a', 'b']), 0.004);
+    metrics.ingest.batchCommitted(items, new Set([items[0]!, items[1]!]), 0.004);
     metrics.ingest.batchFailed(items, 0.2);
     const { body } = await metrics.scrape();
     expect(sample(body, 'vilicus_results_ingested_total{status="OK"}')).toBe(1);

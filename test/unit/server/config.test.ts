@@ -14,6 +14,7 @@ const DEFAULTS: Loaded = {
   retentionMs: 7 * 86_400_000,
   missingAfter: 3,
   bodyLimit: 1_048_576,
+  requestTimeoutMs: 30_000,
   smtpUrl: undefined,
   smtpCaFile: undefined,
   mailFrom: 'vilicus@localhost',
@@ -32,6 +33,7 @@ const DEFAULTS: Loaded = {
   resyncMs: 600_000,
   logLevel: 'info',
   inCluster: false,
+  nodeOptions: '',
 };
 
 describe('loadServerConfig', () => {

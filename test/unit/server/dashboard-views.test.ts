@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bucketStep, cpuHistoryView, overviewView, timelineView } from '../../../server/api/dashboard-views.ts';
 import type { TransitionFact } from '../../../server/db/dashboard.repository.ts';
-import type { Status } from '../../../server/domain/status.ts';
+import type { StateStatus, Status } from '../../../server/domain/status.ts';
 
 const T0 = Date.parse('2026-11-25T00:00:00Z') / 1000; // window start, Unix seconds
 const from = new Date(T0 * 1000);
@@ -15,7 +15,9 @@ const tr = (agent: string, fromStatus: Status | null, toStatus: Status, s: numbe
 });
 
 describe('timelineView', () => {
-  it.each<[string, Map<string, Status>, TransitionFact[], { agent: string; status: Status }[], unknown[]]>([
+  it.each<[string, Map<string, Status>, TransitionFact[], { agent: string; status: StateStatus }[], unknown[]]>([
+    // no state yet (a first problem inside its window): nothing to draw
+    ['a PENDING agent', new Map(), [], [{ agent: 'a', status: 'PENDING' }], []],
     // nothing changed in the window: the current state covers all of it
     ['a steady state', new Map(), [], [{ agent: 'a', status: 'OK' }], [{ status: 'OK', from: at(0), to: at(100) }]],
     // the status before the window comes from the last earlier transition
@@ -122,6 +124,23 @@ describe('overviewView', () => {
           value: 0,
           message: 'none',
           lastResultAt: null,
+          pendingStatus: null,
+          pendingSince: null,
+          pendingCountsAt: null,
+        },
+        {
+          namespace: 'web',
+          check: 'x',
+          kind: 'process',
+          agent: 'b',
+          status: 'PENDING',
+          since: T0 + 10,
+          value: 0,
+          message: 'none',
+          lastResultAt: T0 + 20,
+          pendingStatus: 'CRITICAL',
+          pendingSince: T0 + 10,
+          pendingCountsAt: T0 + 70,
         },
       ],
       to,
@@ -129,7 +148,16 @@ describe('overviewView', () => {
     expect(view.agents[0]!.lastSeenAt).toBe(at(0));
     expect(view.checks[0]!.states).toEqual([]);
     expect(view.checks[1]!.states).toEqual([
-      { agent: 'a', status: 'CRITICAL', since: at(0), value: 0, message: 'none', lastResultAt: null },
+      { agent: 'a', status: 'CRITICAL', since: at(0), value: 0, message: 'none', lastResultAt: null, pending: null },
+      {
+        agent: 'b',
+        status: 'PENDING',
+        since: at(10),
+        value: 0,
+        message: 'none',
+        lastResultAt: at(20),
+        pending: { status: 'CRITICAL', since: at(10), countsAt: at(70), message: 'none' },
+      },
     ]);
     expect(view.checks[1]!.interval).toBe('5s');
   });

@@ -17,7 +17,7 @@ const items = [{ id: 'a' }, { id: 'b' }] as ResultItem[];
 describe('observed batch writer', () => {
   it('reports a committed batch with the ids it stored and passes the outcome through', async () => {
     const observer = recorder();
-    const outcome = { stored: new Set(['a']), transitions: 0 };
+    const outcome = { stored: new Set([items[0]!]), orphaned: new Set<ResultItem>(), transitions: 0 };
     await expect(observed(() => Promise.resolve(outcome), observer)(items)).resolves.toBe(outcome);
     expect(observer.calls).toEqual(['committed 2 stored 1 timed']);
   });

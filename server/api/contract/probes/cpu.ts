@@ -2,7 +2,7 @@
 import Type from 'typebox';
 import { Duration } from '../duration-schema.ts';
 import { agentCheckOf, defineProbe } from './definition.ts';
-import { Percent, sustainOf, THRESHOLD_CEL, thresholdProblems, windowProblems } from './thresholds.ts';
+import { Percent, sustainOf, THRESHOLD_CEL, thresholdProblems, WINDOW_CEL, windowProblems } from './thresholds.ts';
 
 export const CpuProbe = Type.Object(
   {
@@ -21,7 +21,7 @@ export const cpuProbe = defineProbe({
   agentCheck: CpuCheck,
   summary: 'busy percent of the whole host; CRITICAL above `above`, WARNING above `warnAbove`, sustained `for`',
   problems: (spec, at) => [...thresholdProblems(spec, at), ...windowProblems(spec, at)],
-  cel: THRESHOLD_CEL,
+  cel: [...THRESHOLD_CEL, ...WINDOW_CEL],
   withDefaults: (spec) => spec,
   sustainMs: sustainOf,
 });

@@ -1,5 +1,6 @@
 // `disk`: how full is the filesystem that holds a path.
 import Type from 'typebox';
+import { storablePattern } from '../text.ts';
 import { agentCheckOf, defineProbe } from './definition.ts';
 import { Percent, THRESHOLD_CEL, thresholdProblems } from './thresholds.ts';
 
@@ -8,7 +9,7 @@ export const DiskProbe = Type.Object(
     path: Type.String({
       minLength: 1,
       maxLength: 4096,
-      pattern: '^/',
+      pattern: storablePattern('/'),
       description: 'An absolute path on the host; the filesystem holding it is measured',
     }),
     above: Percent,

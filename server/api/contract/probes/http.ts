@@ -1,5 +1,6 @@
 // `http`: does a URL answer as expected, how fast, and (https) how long its certificate has left.
 import Type from 'typebox';
+import { storablePattern, Text } from '../text.ts';
 import { agentCheckOf, defineProbe, type SpecProblem } from './definition.ts';
 import { DEFAULT_TIMEOUT, LATENCY_CEL, LatencyFields, networkProblems, Timeout } from './thresholds.ts';
 
@@ -11,7 +12,7 @@ export const HttpProbe = Type.Object(
     url: Type.String({
       minLength: 1,
       maxLength: 2048,
-      pattern: '^https?://',
+      pattern: storablePattern('https?://'),
       description: 'An http:// or https:// URL',
     }),
     method: Type.Optional(
@@ -36,7 +37,7 @@ export const HttpProbe = Type.Object(
       }),
     ),
     bodyContains: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 1024, description: 'Text the body must contain (first 1 MiB)' }),
+      Text({ minLength: 1, maxLength: 1024, description: 'Text the body must contain (first 1 MiB)' }),
     ),
     timeout: Type.Optional(Timeout),
     insecureSkipVerify: Type.Optional(

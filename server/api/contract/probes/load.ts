@@ -2,7 +2,7 @@
 import Type from 'typebox';
 import { Duration } from '../duration-schema.ts';
 import { agentCheckOf, defineProbe } from './definition.ts';
-import { sustainOf, THRESHOLD_CEL, thresholdProblems, windowProblems } from './thresholds.ts';
+import { sustainOf, THRESHOLD_CEL, thresholdProblems, WINDOW_CEL, windowProblems } from './thresholds.ts';
 
 const Load = Type.Number({ minimum: 0, maximum: 100_000 });
 
@@ -34,7 +34,7 @@ export const loadProbe = defineProbe({
   schema: LoadProbe,
   agentCheck: LoadCheck,
   summary: 'the 1/5/15-minute load average, per core or total; CRITICAL above `above`, WARNING above `warnAbove`',
-  cel: THRESHOLD_CEL,
+  cel: [...THRESHOLD_CEL, ...WINDOW_CEL],
   problems: (spec, at) => [...thresholdProblems(spec, at), ...windowProblems(spec, at)],
   withDefaults: (spec) => ({ per: 'core' as const, average: '5m' as const, ...spec }),
   sustainMs: sustainOf,

@@ -2,7 +2,7 @@
 import Type from 'typebox';
 import { Duration } from '../duration-schema.ts';
 import { agentCheckOf, defineProbe } from './definition.ts';
-import { Percent, sustainOf, THRESHOLD_CEL, thresholdProblems, windowProblems } from './thresholds.ts';
+import { Percent, sustainOf, THRESHOLD_CEL, thresholdProblems, WINDOW_CEL, windowProblems } from './thresholds.ts';
 
 export const MemoryProbe = Type.Object(
   {
@@ -20,7 +20,7 @@ export const memoryProbe = defineProbe({
   schema: MemoryProbe,
   agentCheck: MemoryCheck,
   summary: 'used memory percent of the host; CRITICAL above `above`, WARNING above `warnAbove`, sustained `for`',
-  cel: THRESHOLD_CEL,
+  cel: [...THRESHOLD_CEL, ...WINDOW_CEL],
   problems: (spec, at) => [...thresholdProblems(spec, at), ...windowProblems(spec, at)],
   withDefaults: (spec) => spec,
   sustainMs: sustainOf,

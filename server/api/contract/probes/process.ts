@@ -1,21 +1,24 @@
 // `process`: is a process running, how many of it.
 import Type from 'typebox';
+import { patternProblem } from '../process-pattern.ts';
+import { Text } from '../text.ts';
 import { agentCheckOf, defineProbe } from './definition.ts';
 
 export const ProcessProbe = Type.Object(
   {
     name: Type.Optional(
-      Type.String({
+      Text({
         minLength: 1,
         maxLength: 255,
         description: 'Exact process name (comm, or the base name of argv[0])',
       }),
     ),
     pattern: Type.Optional(
-      Type.String({
+      Text({
         minLength: 1,
         maxLength: 1024,
-        description: 'Regular expression matched against the full command line',
+        description:
+          'Regular expression (JavaScript syntax) matched against the full command line; it must run in linear time: no backreferences, lookahead or counted repetition past {16}',
       }),
     ),
     minCount: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000, default: 1 })),
@@ -36,13 +39,8 @@ export const processProbe = defineProbe({
     if ((spec.name === undefined) === (spec.pattern === undefined)) {
       problems.push({ field: at, message: 'set exactly one of name or pattern' });
     }
-    if (spec.pattern !== undefined) {
-      try {
-        new RegExp(spec.pattern);
-      } catch (error) {
-        problems.push({ field: `${at}/pattern`, message: `not a valid regular expression: ${String(error)}` });
-      }
-    }
+    const problem = spec.pattern === undefined ? null : patternProblem(spec.pattern);
+    if (problem !== null) problems.push({ field: `${at}/pattern`, message: problem });
     if (spec.maxCount !== undefined && spec.maxCount < (spec.minCount ?? 1)) {
       problems.push({ field: `${at}/maxCount`, message: 'maxCount must not be below minCount' });
     }

@@ -3,7 +3,7 @@
 // kinds' timeout and latency thresholds. Written once so every kind words
 // its problems the same way.
 import Type from 'typebox';
-import { DURATION_PATTERN, parseDuration } from '../duration.ts';
+import { DURATION_PATTERN, MAX_WINDOW_MS, parseDuration } from '../duration.ts';
 import type { SpecProblem } from './definition.ts';
 
 export const Percent = Type.Number({ minimum: 0, maximum: 100 });
@@ -40,11 +40,13 @@ export function thresholdProblems(spec: Thresholds, at: string): SpecProblem[] {
   return [];
 }
 
-/** The schema's pattern says the same; this holds for callers that skip the schema. */
+const MAX_WINDOW = `${MAX_WINDOW_MS / 3_600_000}h`; // in units the duration pattern takes (no `d`)
+const WINDOW_MESSAGE = `for must be a duration of at most ${MAX_WINDOW}, such as 5m`;
+
+/** The pattern is the schema's too (for callers that skip it); the bound is only here and in WINDOW_CEL. */
 export function windowProblems(spec: { for?: string | undefined }, at: string): SpecProblem[] {
-  if (spec.for !== undefined && parseDuration(spec.for) === null) {
-    return [{ field: `${at}/for`, message: 'for must be a duration such as 5m' }];
-  }
+  const window = spec.for === undefined ? 0 : parseDuration(spec.for);
+  if (window === null || window > MAX_WINDOW_MS) return [{ field: `${at}/for`, message: WINDOW_MESSAGE }];
   return [];
 }
 
@@ -58,11 +60,13 @@ interface NetworkFields {
   critAboveMs?: number | undefined;
 }
 
+const TIMEOUT_MESSAGE = 'timeout must be a duration above 0 and at most 60s';
+
 export function networkProblems(spec: NetworkFields, at: string): SpecProblem[] {
   const problems: SpecProblem[] = [];
   const timeout = parseDuration(spec.timeout ?? DEFAULT_TIMEOUT);
   if (timeout === null || timeout <= 0 || timeout > MAX_TIMEOUT_MS) {
-    problems.push({ field: `${at}/timeout`, message: 'timeout must be a duration above 0 and at most 60s' });
+    problems.push({ field: `${at}/timeout`, message: TIMEOUT_MESSAGE });
   }
   if (spec.warnAboveMs !== undefined && spec.critAboveMs !== undefined && spec.warnAboveMs >= spec.critAboveMs) {
     problems.push({ field: `${at}/warnAboveMs`, message: 'warnAboveMs must be below critAboveMs' });
@@ -74,9 +78,16 @@ export function networkProblems(spec: NetworkFields, at: string): SpecProblem[] 
 export const THRESHOLD_CEL = [
   { rule: '!has(self.warnAbove) || self.warnAbove < self.above', message: 'warnAbove must be below above' },
 ] as const;
+export const WINDOW_CEL = [
+  { rule: `!has(self.for) || duration(self.for) <= duration('${MAX_WINDOW}')`, message: WINDOW_MESSAGE },
+] as const;
 export const LATENCY_CEL = [
   {
     rule: '!has(self.warnAboveMs) || !has(self.critAboveMs) || self.warnAboveMs < self.critAboveMs',
     message: 'warnAboveMs must be below critAboveMs',
+  },
+  {
+    rule: `!has(self.timeout) || (duration(self.timeout) > duration('0s') && duration(self.timeout) <= duration('${MAX_TIMEOUT_MS / 1000}s'))`,
+    message: TIMEOUT_MESSAGE,
   },
 ] as const;

@@ -81,8 +81,8 @@ describe('countMatches', () => {
     ['kernel thread', { pattern: /kthreadd|^$/ }, 0],
     // nothing matches
     ['no match', { name: 'postgres' }, 0],
-  ])('%s', (_row, matcher, expected) => {
-    expect(countMatches(table, matcher, SELF)).toBe(expected);
+  ])('%s', async (_row, matcher, expected) => {
+    expect(await countMatches(table, matcher, SELF)).toBe(expected);
   });
 });
 

@@ -1,0 +1,48 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AGENT_V8_FLAGS } from '../../../../agent/v8-flags.ts';
+import { serverV8Flags } from '../../../../server/v8-flags.ts';
+import { cannotExecute, missingV8Flags } from '../../../../server/cli/v8-flags.ts';
+
+describe('missingV8Flags', () => {
+  it('all of them for a plain `node vilicus agent`', () => {
+    expect(missingV8Flags(AGENT_V8_FLAGS, [], undefined)).toEqual(AGENT_V8_FLAGS);
+    expect(missingV8Flags(AGENT_V8_FLAGS, ['--enable-source-maps'], '--no-warnings')).toEqual(AGENT_V8_FLAGS);
+  });
+
+  it('none once the process runs with them (so the re-exec happens once)', () => {
+    expect(missingV8Flags(AGENT_V8_FLAGS, [...AGENT_V8_FLAGS], undefined)).toEqual([]);
+  });
+
+  it('not one that node’s command line or NODE_OPTIONS sets, whatever its value or spelling', () => {
+    expect(missingV8Flags(AGENT_V8_FLAGS, ['--max-opt=3'], '')).toEqual(['--max-semi-space-size=1']);
+    expect(missingV8Flags(AGENT_V8_FLAGS, ['--max_opt=2'], '')).toEqual(['--max-semi-space-size=1']);
+    expect(missingV8Flags(AGENT_V8_FLAGS, [], '--max-semi-space-size=16 --no-warnings')).toEqual(['--max-opt=1']);
+    expect(missingV8Flags(AGENT_V8_FLAGS, ['--max-opt=3'], ' --max-semi-space-size=16 ')).toEqual([]);
+  });
+});
+
+describe('serverV8Flags', () => {
+  it('keeps PGlite in the baseline compiler only in embedded mode', () => {
+    expect(serverV8Flags(true)).toContain('--liftoff-only');
+    expect(serverV8Flags(false)).not.toContain('--liftoff-only');
+    expect(missingV8Flags(serverV8Flags(true), ['--liftoff-only'], '')).toEqual(serverV8Flags(false));
+  });
+});
+
+describe('cannotExecute', () => {
+  it('allows node itself, and says why for a file that is not executable or not there', () => {
+    expect(cannotExecute(process.execPath)).toBeNull();
+    const dir = mkdtempSync(join(tmpdir(), 'vilicus-exec-'));
+    const plain = join(dir, 'plain');
+    writeFileSync(plain, 'not a program', { mode: 0o644 }); // no x bit: not even root may execute it
+    try {
+      expect(cannotExecute(plain)).toBe(`cannot execute ${plain} (EACCES)`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(cannotExecute('/nonexistent/node')).toMatch(/\(ENOENT\)$/);
+  });
+});
