@@ -22,8 +22,8 @@ export default defineConfig({
           globalSetup: ['test/helpers/global-setup.ts'],
           setupFiles: ['test/helpers/services-setup.ts'],
           // Bounds on a hang, not on speed: on a loaded machine one server start can take a minute.
-          testTimeout: 240_000,
-          hookTimeout: 240_000,
+          testTimeout: 480_000,
+          hookTimeout: 480_000,
           // Server and agent processes are heavy on 2 cores: one file at a time.
           fileParallelism: false,
         },

@@ -10,7 +10,7 @@ const CLI = fileURLToPath(new URL('../../server/cli/main.ts', import.meta.url));
  * long, because a loaded machine (load 20 on 2 cores is seen here) takes tens
  * of seconds to start node; it bounds a failure, never measures speed.
  */
-export const START_MS = 120_000;
+export const START_MS = 180_000;
 const children = new Set<ChildProcess>();
 
 export async function freePort(): Promise<number> {
