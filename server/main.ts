@@ -14,11 +14,9 @@ import { IngestService } from './ingest/ingest-service.ts';
 import { createLogger, type Logger } from './log.ts';
 import { databaseSources } from './metrics/db-sources.ts';
 import { createMetrics, type Metrics } from './metrics/registry.ts';
-import { loadKubeConfig } from './k8s/client.ts';
-import { createEventRecorder, type EventRecorder } from './k8s/events.ts';
-import { startLeaderElection } from './k8s/leader.ts';
-import { startNodeSync } from './k8s/nodes.ts';
-import { createKubeAuthenticator } from './k8s/token-review.ts';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { EventRecorder } from './k8s/events.ts';
+import { kubernetesWanted } from './k8s/wanted.ts';
 import { startSingletons, type SingletonContext } from './singletons.ts';
 
 export interface RunningServer {
@@ -46,10 +44,14 @@ export async function startServer(
     if (admin.generated) {
       log.warn({ path: admin.path, token: redactedToken(admin.token) }, `admin token generated into ${admin.path}`);
     }
-    const kc = loadKubeConfig(config);
+    // Loaded only in Kubernetes mode: the client is most of a server's memory otherwise.
+    const k8s = kubernetesWanted(config) ? await import('./k8s/mode.ts') : null;
+    const kc = k8s?.loadKubeConfig(config) ?? null;
     const deps = buildDeps(db, config, admin.token, log, () => wait.waiting());
     // Every replica serves agents: in a cluster they prove who they are with a ServiceAccount token.
-    if (kc) deps.auth = createKubeAuthenticator(kc, db.orm, config, deps.auth, log.child({ component: 'agent-auth' }));
+    if (k8s && kc) {
+      deps.auth = k8s.createKubeAuthenticator(kc, db.orm, config, deps.auth, log.child({ component: 'agent-auth' }));
+    }
     app = await buildApp(deps, log.child({ component: 'http' }));
     // Listen first: /healthz answers while the database is still coming up (a fresh install).
     await app.listen({ port: config.port, host: config.host });
@@ -57,7 +59,8 @@ export async function startServer(
     const applied = await wait.until(() => db.migrate());
     log.info({ database: db.mode, migrations: applied.length }, 'database ready');
     const links = linkBase(config, portOf(app), log);
-    const singletons = await startWork(db, config, deps, kc, { publicUrl: links, outage: wait.outage }, log);
+    const cluster = k8s && kc ? { k8s, kc } : null;
+    const singletons = await startWork(db, config, deps, cluster, { publicUrl: links, outage: wait.outage }, log);
     log.info({ url, database: db.mode, kubernetes: kc !== null }, `vilicus server listening on ${url}`);
     const running = app;
     return {
@@ -84,41 +87,50 @@ async function startWork(
   db: Database,
   config: ServerConfig,
   deps: AppDeps,
-  kc: ReturnType<typeof loadKubeConfig>,
+  cluster: Cluster | null,
   start: { publicUrl: string; outage: SingletonContext['outage'] | null },
   log: Logger,
 ): Promise<{ stop: () => Promise<void>; events: EventRecorder | null }> {
   const onNotification = deps.metrics.alerts.notificationSent; // counted in vilicus_notifications_total
-  const events = kc ? createEventRecorder(kc, 'vilicus', log.child({ component: 'events' })) : null;
+  const kc = cluster?.kc ?? null;
+  const events = cluster
+    ? cluster.k8s.createEventRecorder(cluster.kc, 'vilicus', log.child({ component: 'events' }))
+    : null;
   const context = {
     ...{ orm: db.orm, config, catalog: deps.catalog, publicUrl: start.publicUrl, log, kc, onNotification },
     ...(events ? { events } : {}),
     ...(start.outage ? { outage: start.outage } : {}),
-    ...(kc
+    ...(cluster
       ? {
           startNodeSync: () =>
-            startNodeSync(kc, db.orm, log.child({ component: 'nodes' }), {
+            cluster.k8s.startNodeSync(cluster.kc, db.orm, log.child({ component: 'nodes' }), {
               onAgentsChanged: () => deps.auth.forget(),
             }),
         }
       : {}),
   };
-  const stop = kc
-    ? leaderOnly(kc, config, () => startSingletons(context), log, deps.metrics)
+  const stop = cluster
+    ? leaderOnly(cluster, config, () => startSingletons(context), log, deps.metrics)
     : await startSingletons(context);
   return { stop, events };
 }
 
+/** Kubernetes mode: its modules (loaded on demand) and the cluster they talk to. */
+interface Cluster {
+  k8s: typeof import('./k8s/mode.ts');
+  kc: KubeConfig;
+}
+
 /** Runs the singleton work while this replica holds the Lease; returns the function that stops it all. */
 function leaderOnly(
-  kc: NonNullable<ReturnType<typeof loadKubeConfig>>,
+  { k8s, kc }: Cluster,
   config: ServerConfig,
   start: () => Promise<() => Promise<void>>,
   log: Logger,
   metrics: Metrics,
 ): () => Promise<void> {
   let stopWork: (() => Promise<void>) | null = null;
-  const election = startLeaderElection(
+  const election = k8s.startLeaderElection(
     kc,
     {
       name: config.leaseName,

@@ -11,11 +11,8 @@ import type { ServerConfig } from './config.ts';
 import type { CheckCatalog } from './db/check-catalog.ts';
 import type { Logger } from './log.ts';
 import { startSweeps } from './sweeps.ts';
-import { startReconciler } from './k8s/reconciler.ts';
 import type { EventRecorder } from './k8s/events.ts';
 import type { NodeSync } from './k8s/nodes.ts';
-import { createOwners } from './k8s/ownership.ts';
-import { startStatusWriter } from './k8s/status-writer.ts';
 
 export interface SingletonContext {
   orm: MikroORM;
@@ -48,6 +45,8 @@ export async function startSingletons(ctx: SingletonContext): Promise<() => Prom
     );
     stops.push(() => alerting.stop());
     if (ctx.kc) {
+      // Kubernetes mode's modules are loaded only in that mode (k8s/mode.ts).
+      const { createOwners, startReconciler, startStatusWriter } = await import('./k8s/mode.ts');
       const nodes = ctx.startNodeSync?.();
       if (nodes) stops.push(() => nodes.stop());
       const owners = createOwners(ctx.kc, `${ctx.config.podNamespace}/${ctx.config.leaseName}`);

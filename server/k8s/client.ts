@@ -1,6 +1,7 @@
 // The Kubernetes edge: where the API server is, and whether to use it.
 import { KubeConfig } from '@kubernetes/client-node';
 import type { ServerConfig } from '../config.ts';
+import { kubernetesWanted } from './wanted.ts';
 
 export type KubeSettings = Pick<
   ServerConfig,
@@ -17,14 +18,7 @@ export type KubeSettings = Pick<
 
 /** The cluster to talk to, or null when Kubernetes mode is off. `on` without a cluster is a start-up error. */
 export function loadKubeConfig(settings: KubeSettings): KubeConfig | null {
-  if (settings.kubernetes === 'off') return null;
-  const found = settings.inCluster || settings.kubeconfig !== undefined;
-  if (!found) {
-    if (settings.kubernetes === 'on') {
-      throw new Error('VILICUS_KUBERNETES=on, but there is no in-cluster config and no KUBECONFIG');
-    }
-    return null;
-  }
+  if (!kubernetesWanted(settings)) return null;
   const kc = new KubeConfig();
   if (settings.inCluster) kc.loadFromCluster();
   else kc.loadFromFile(settings.kubeconfig!);
