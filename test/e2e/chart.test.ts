@@ -164,8 +164,8 @@ init:fs.readFileSync('/proc/1/cmdline','utf8')}))`;
     times['helm install → first result in a Check status'] = Date.now() - installStarted;
     expect(ok.status.summary).toMatchObject({ ok: 1, failing: 0 });
     const table = await kubectl(['-n', first.namespace, 'get', 'check', CHECK]);
-    expect(table.split('\n')[0]).toMatch(/^NAME\s+PROBE\s+STATUS\s+OK\s+FAILING\s+AGE$/);
-    expect(table.split('\n')[1]).toMatch(new RegExp(`^${CHECK}\\s+process\\s+OK\\s+1\\s+0\\s+`));
+    expect(table.split('\n')[0]).toMatch(/^NAME\s+PROBE\s+STATUS\s+OK\s+FAILING\s+PENDING\s+AGE$/);
+    expect(table.split('\n')[1]).toMatch(new RegExp(`^${CHECK}\\s+process\\s+OK\\s+1\\s+0\\s+0\\s+`));
 
     const killedAt = Date.now();
     await sleeper.proc.stop('SIGKILL');
