@@ -102,16 +102,19 @@ describe.runIf(promtool.run).each(dbKinds(postgresUrl))('GET /metrics on %s', (k
       expect(body).toContain('vilicus_database_up 1');
       expect(body).toMatch(/^vilicus_db_pool_max_connections \d+/m);
       expect(body).toContain('vilicus_ingest_batch_size_count 2');
-      // No vilicus label carries a per-result value (an id, a message, a time).
+      // No vilicus label carries a per-result value (an id, a message, a time); channel and receiver
+      // (vilicus_notifications_total) name configured receivers only.
       const ours = body.split('\n').filter((l) => l.startsWith('vilicus_'));
       const labelNames = new Set(ours.flatMap((l) => [...l.matchAll(/[{,]([a-z_]+)="/g)].map((m) => m[1])));
       expect([...labelNames].sort()).toEqual([
         'agent',
+        'channel',
         'check',
         'kind',
         'le',
         'namespace',
         'outcome',
+        'receiver',
         'status',
         'version',
       ]);
