@@ -93,7 +93,9 @@ describe('the agent image', () => {
     const sources = contextSources(final(parseStages(readDockerfile('Dockerfile.agent'))));
     expect(sources).not.toContain('server');
     for (const source of sources)
-      expect(source).toMatch(/^(agent|package\.json|server\/(cli|api\/contract|config\.ts|version\.ts))$/);
+      expect(source).toMatch(
+        /^(agent|package\.json|server\/(cli|api\/contract|config\.ts|alert-settings\.ts|version\.ts))$/,
+      );
   });
 });
 
