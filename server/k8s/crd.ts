@@ -73,34 +73,11 @@ const STATUS: Json = {
         ['ok', 'warning', 'critical', 'unknown', 'pending', 'failing'].map((k) => [k, { type: 'integer' }]),
       ),
     },
-    failing: {
-      type: 'array',
-      maxItems: 50,
-      items: {
-        type: 'object',
-        properties: {
-          node: { type: 'string' },
-          status: { type: 'string' },
-          since: { type: 'string', format: 'date-time' },
-          message: { type: 'string' },
-        },
-      },
-    },
-    pending: {
-      type: 'array',
-      maxItems: 50,
-      description: 'Problems waiting for their for: window: not failing until countsAt',
-      items: {
-        type: 'object',
-        properties: {
-          node: { type: 'string' },
-          status: { type: 'string' },
-          since: { type: 'string', format: 'date-time' },
-          countsAt: { type: 'string', format: 'date-time' },
-          message: { type: 'string' },
-        },
-      },
-    },
+    failing: nodeProblems({}),
+    pending: nodeProblems(
+      { countsAt: { type: 'string', format: 'date-time' } },
+      'Problems waiting for their for: window: not failing until countsAt',
+    ),
     conditions: {
       type: 'array',
       'x-kubernetes-list-type': 'map',
@@ -167,6 +144,25 @@ export function checkCrd(): Json {
           },
         },
       ],
+    },
+  };
+}
+
+/** A status list of one problem per node (failing[], pending[]): at most 50, extra fields before the message. */
+function nodeProblems(extra: Json, description?: string): Json {
+  return {
+    type: 'array',
+    maxItems: 50,
+    ...(description ? { description } : {}),
+    items: {
+      type: 'object',
+      properties: {
+        node: { type: 'string' },
+        status: { type: 'string' },
+        since: { type: 'string', format: 'date-time' },
+        ...extra,
+        message: { type: 'string' },
+      },
     },
   };
 }
