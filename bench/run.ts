@@ -13,6 +13,7 @@ import { startBenchPostgres, type BenchContext, type Mode } from './lib/setup.ts
 import { resultsMarkdown } from './lib/results-file.ts';
 import { Summary } from './lib/stats.ts';
 import { benchScale } from './scale.ts';
+import { benchStorage } from './storage.ts';
 
 const benches = {
   ingest: benchIngest,
@@ -20,6 +21,7 @@ const benches = {
   detection: benchDetection,
   scale: benchScale,
   embedded: benchEmbedded,
+  storage: benchStorage,
 } as const;
 type Name = keyof typeof benches;
 
