@@ -99,15 +99,23 @@ const MAKERS: Record<Kind, Maker> = {
   },
 };
 
+/** Where each kind's value starts its walk. */
+const START: Record<Kind, (rnd: () => number) => number> = {
+  process: (rnd) => 1 + Math.floor(rnd() * 4),
+  cpu: (rnd) => 1 + rnd() * 40,
+  memory: (rnd) => 20 + rnd() * 40,
+  disk: (rnd) => 30 + rnd() * 40,
+  load: (rnd) => 0.05 + rnd(),
+  tcp: () => 0,
+  http: () => 0,
+};
+
 function initialSeries(options: MixOptions, rnd: () => number): SeriesState[] {
   const perAgent = KINDS.length * options.perKind;
   const series: SeriesState[] = [];
   for (let i = 0; i < options.agents * perAgent; i++) {
     const kind = KINDS[Math.floor((i % perAgent) / options.perKind)]!;
-    const level =
-      { process: 1 + Math.floor(rnd() * 4), disk: 30 + rnd() * 40, load: rnd(), cpu: 0, memory: 0, tcp: 0, http: 0 }[
-        kind
-      ] || rnd() * 40;
+    const level = START[kind](rnd);
     series.push({ kind, level, flaps: i % 7 === 3, badLeft: 0 });
   }
   return series;
