@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { openDatabase, type Database } from '../server/db/orm.ts';
 import { writeBatch, type ResultItem } from '../server/db/results.repository.ts';
 import { maintainHistory } from '../server/db/history-maintenance.ts';
-import { sql } from '../server/db/sql.ts';
+import { sql, type Db } from '../server/db/sql.ts';
 import { createDatabase, dropDatabase } from '../test/helpers/postgres.ts';
 import { KINDS, weekMix, type MixOptions } from './lib/week-mix.ts';
 import { round, type Summary } from './lib/stats.ts';
@@ -85,7 +85,6 @@ async function measure(db: Database, mix: { agents: number; perKind: number }): 
     for (const r of weekMix(options)) {
       const agent = Math.floor(r.series / perAgent);
       batch.push({
-        id: crypto.randomUUID(),
         checkId: checks[r.series % perAgent]!,
         agentId: agents[agent]!,
         status: r.status,
@@ -106,6 +105,7 @@ async function measure(db: Database, mix: { agents: number; perKind: number }): 
     const t1 = performance.now();
     await maintainHistory(db.orm.em.fork(), now, 7 * DAY_MS);
     const t2 = performance.now();
+    await printBreakdown(kysely, results);
     return {
       results,
       bytes: (await size()) - before,
@@ -138,4 +138,14 @@ async function createFleet(db: Database, mix: { agents: number; perKind: number 
       values (${id}, ${`host-${i}`}, '{}', ${`hash-${id}`}, now())`.execute(kysely);
   }
   return { checks, agents };
+}
+
+/** Where the bytes are, per kind of table (partitions summed), for the ADR and whoever reads the log. */
+async function printBreakdown(db: Db, results: number): Promise<void> {
+  const { rows } = await sql<{ kind: string; bytes: string }>`
+    select regexp_replace(c.relname, '_(p|d|late_)[0-9]+$|_default$', '') as kind, sum(pg_total_relation_size(c.oid))::text as bytes
+    from pg_class c where c.relkind = 'r' and c.relnamespace = current_schema()::regnamespace
+    group by 1 order by sum(pg_total_relation_size(c.oid)) desc limit 8`.execute(db);
+  const parts = rows.map((r) => `${r.kind} ${round(Number(r.bytes) / results, 2)}`);
+  console.log(`  bytes per result by table: ${parts.join(', ')}`);
 }

@@ -22,6 +22,7 @@ export const errors = {
   notFound: define('NOT_FOUND', 404, 'No such object'),
   routeNotFound: define('ROUTE_NOT_FOUND', 404, 'No such route'),
   unknownCheck: define('UNKNOWN_CHECK', 422, 'The check does not exist or is not assigned to this agent'),
+  pastRetention: define('PAST_RETENTION', 422, 'The result is older than the history retention and is not stored'),
   requestTimeout: define('REQUEST_TIMEOUT', 408, 'The request did not arrive in time'),
   conflict: define('CONFLICT', 409, 'The object exists or is owned by another source'),
   tooLarge: define('BODY_TOO_LARGE', 413, 'The body is larger than the server accepts'),

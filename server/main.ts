@@ -153,7 +153,7 @@ function leaderOnly(
 export function buildDeps(
   db: Database,
   config: Pick<ServerConfig, 'bodyLimit' | 'missingAfter'> &
-    Partial<Pick<ServerConfig, 'dashboardPublic' | 'requestTimeoutMs' | 'webhooks'>>,
+    Partial<Pick<ServerConfig, 'dashboardPublic' | 'requestTimeoutMs' | 'webhooks' | 'retentionMs'>>,
   adminToken: string,
   log?: Logger,
   databaseWait: () => string | null = () => null,
@@ -166,6 +166,7 @@ export function buildDeps(
     ingest: new IngestService(db.orm, catalog, {
       observer: metrics.ingest,
       concurrentCommits: db.mode === 'embedded' ? 1 : 2,
+      ...(config.retentionMs === undefined ? {} : { retentionMs: config.retentionMs }),
     }),
     auth: createAuthenticator(adminToken, (hash) => new AgentsRepository(db.orm.em.fork()).byTokenHash(hash)),
     bodyLimit: config.bodyLimit,

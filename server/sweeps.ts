@@ -1,5 +1,7 @@
 // Background work on a timer: mark silent agents missing (every second, so a
-// missing agent shows within a second of its deadline) and prune history.
+// missing agent shows within a second of its deadline) and keep result
+// history (at start, then every 30 s: a closed hour is compacted within a
+// couple of minutes of its end, and retention drops whole days; ADR 10).
 // A server that cannot reach its database cannot hear its agents either: after
 // an outage (or a wait for the database at start) the deadlines move first
 // (deadlineAfterOutage), so the outage itself makes no agent missing.
@@ -8,7 +10,10 @@ import { BACKOFF_CAP_MS } from './api/contract/backoff.ts';
 import { isDatabaseDown } from './api/error-handler.ts';
 import type { ServerConfig } from './config.ts';
 import type { Logger } from './log.ts';
-import { extendDeadlines, pruneHistory, sweepMissingAgents } from './db/sweeps.repository.ts';
+import { extendDeadlines, sweepMissingAgents } from './db/sweeps.repository.ts';
+import { maintainHistory } from './db/history-maintenance.ts';
+
+const HISTORY_EVERY_MS = 30_000;
 
 export interface Sweeps {
   stop(): void;
@@ -30,9 +35,9 @@ export function startSweeps(orm: MikroORM, config: ServerConfig, log: Logger, op
   let lastReached = options.outage?.from ?? now();
   let recovered: Date | null = options.outage?.to ?? null;
   let owed = options.outage !== undefined;
-  const every = (ms: number, name: string, work: () => Promise<void>): NodeJS.Timeout => {
+  const every = (ms: number, name: string, work: () => Promise<void>, atStart = false): NodeJS.Timeout => {
     let busy = false;
-    const timer = setInterval(() => {
+    const tick = (): void => {
       if (busy || stopped) return;
       busy = true;
       work()
@@ -41,8 +46,10 @@ export function startSweeps(orm: MikroORM, config: ServerConfig, log: Logger, op
           log.warn({ err: error, sweep: name }, 'sweep failed; will retry');
         })
         .finally(() => (busy = false));
-    }, ms);
+    };
+    const timer = setInterval(tick, ms);
     timer.unref();
+    if (atStart) tick();
     return timer;
   };
   const timers = [
@@ -58,10 +65,16 @@ export function startSweeps(orm: MikroORM, config: ServerConfig, log: Logger, op
       lastReached = at;
       if (names.length > 0) log.warn({ agents: names }, 'agents missing');
     }),
-    every(60_000, 'retention', async () => {
-      const deleted = await pruneHistory(orm.em.fork(), new Date(now().getTime() - config.retentionMs));
-      if (deleted > 0) log.info({ deleted }, 'pruned result history');
-    }),
+    every(
+      HISTORY_EVERY_MS,
+      'history',
+      async () => {
+        const done = await maintainHistory(orm.em.fork(), now(), config.retentionMs);
+        if (done.compacted > 0 || done.droppedDays > 0 || done.prunedTransitions > 0)
+          log.info(done, 'result history kept');
+      },
+      true,
+    ),
   ];
   return {
     stop() {

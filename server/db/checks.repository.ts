@@ -5,6 +5,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AgentCheckStatus, CheckDocument, CheckSpec, StateStatus, Status } from '../api/contract/index.ts';
 import { normalizeSpec } from '../api/contract/check-rules.ts';
 import { bumpRevision } from './agents.repository.ts';
+import { pageHistory, type Position } from './history/read.ts';
 
 export type CheckSource = 'api' | 'crd';
 
@@ -181,7 +182,6 @@ function canonical(value: unknown): unknown {
 }
 
 export interface ResultRow {
-  id: string;
   agent: string;
   status: Status;
   value: number | null;
@@ -189,19 +189,49 @@ export interface ResultRow {
   observedAt: Date;
 }
 
-/** Recent results of one check, newest first (the history a person or the dashboard reads). */
-export async function recentResults(
+export interface ResultsQuery {
+  /** An agent's name; undefined for every agent. */
+  agent: string | undefined;
+  from: Date;
+  to: Date;
+  limit: number;
+  /** Where the previous page ended (its cursor). */
+  after: Position | null;
+}
+
+/**
+ * One page of a check's results, newest first (the history a person or the
+ * dashboard reads), hot and compacted alike; null when the agent is unknown.
+ * `next` is where the page ended, when there is more.
+ */
+export async function resultsPage(
   em: EntityManager,
   checkId: string,
-  agent: string | undefined,
-  limit: number,
-): Promise<ResultRow[]> {
-  const { rows } = await sql<ResultRow>`
-    select r.id, a.name as agent, r.status, r.value, r.message, r.observed_at as "observedAt"
-    from "check_result" r join "agent" a on a.id = r.agent_id
-    where r.check_id = ${checkId} ${agent ? sql`and a.name = ${agent}` : sql``}
-    order by r.observed_at desc limit ${limit}`.execute(em.getKysely());
-  return rows;
+  q: ResultsQuery,
+): Promise<{ rows: ResultRow[]; next: Position | null } | null> {
+  const db = em.getKysely();
+  let agentId: string | null = null;
+  if (q.agent !== undefined) {
+    const { rows } = await sql<{ id: string }>`select id from "agent" where name = ${q.agent}`.execute(db);
+    if (rows.length === 0) return null;
+    agentId = rows[0]!.id;
+  }
+  const query = { checkIds: [checkId], agentId, from: q.from.getTime(), to: q.to.getTime() };
+  const { rows, more } = await pageHistory(db, query, q.limit, q.after);
+  const { rows: agents } = await sql<{ id: string; name: string }>`select id, name from "agent"
+    where id = any(${[...new Set(rows.map((r) => r.agentId))]}::uuid[])`.execute(db);
+  const names = new Map(agents.map((a) => [a.id, a.name]));
+  const last = rows.at(-1);
+  return {
+    rows: rows.map((r) => ({
+      agent: names.get(r.agentId) ?? r.agentId,
+      status: r.status,
+      value: r.value,
+      message: r.message,
+      observedAt: new Date(r.t),
+    })),
+    next: more && last ? { t: last.t, agentId: last.agentId } : null,
+  };
 }
 
 /**

@@ -3,6 +3,7 @@
 // query however many checks and agents there are (a scrape or a dashboard
 // poll must not cost a query per series).
 import { sql } from './sql.ts';
+import { readHistory } from './history/read.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PendingProblem, StateStatus, Status } from '../domain/status.ts';
 
@@ -123,38 +124,50 @@ export interface CpuBucket {
   max: number;
 }
 
-/** The first result in the window, so the bucket width fits the data there is. */
-export async function firstCpuResult(
+export interface CpuResult {
+  checkId: string;
+  /** ms since the epoch */
+  t: number;
+  value: number;
+}
+
+/** The agent's results of these checks since `from` that have a value, oldest first (hot and compacted alike). */
+export async function cpuResults(
   em: EntityManager,
   agentName: string,
   checkIds: readonly string[],
   from: Date,
-): Promise<Epoch | null> {
-  const { rows } = await sql<{ first: Epoch | null }>`
-    select extract(epoch from min(r.observed_at))::float8 as first
-    from "check_result" r
-    where r.agent_id = (select id from "agent" where name = ${agentName})
-      and r.check_id = any(${checkIds}::uuid[]) and r.observed_at >= ${from}`.execute(em.getKysely());
-  return rows[0]?.first ?? null;
+  to: Date,
+): Promise<CpuResult[]> {
+  const db = em.getKysely();
+  const { rows } = await sql<{ id: string }>`select id from "agent" where name = ${agentName}`.execute(db);
+  if (rows.length === 0) return [];
+  const all = await readHistory(db, {
+    checkIds,
+    agentId: rows[0]!.id,
+    from: from.getTime(),
+    to: to.getTime() + 86_400_000,
+  }); // no upper bound, as before: a clock a little ahead
+  return all.flatMap((r) => (r.value === null ? [] : [{ checkId: r.checkId, t: r.t, value: r.value }]));
 }
 
 /** Results averaged (and maxed) per bucket of `stepSeconds`, oldest first. */
-export async function cpuBuckets(
-  em: EntityManager,
-  agentName: string,
-  checkIds: readonly string[],
-  from: Date,
-  stepSeconds: number,
-): Promise<CpuBucket[]> {
-  const { rows } = await sql<CpuBucket>`
-    select r.check_id as "checkId",
-           (floor(extract(epoch from r.observed_at) / ${stepSeconds}::float8) * ${stepSeconds}::float8)::float8 as t,
-           avg(r.value)::float8 as avg, max(r.value)::float8 as max
-    from "check_result" r
-    where r.agent_id = (select id from "agent" where name = ${agentName})
-      and r.check_id = any(${checkIds}::uuid[]) and r.observed_at >= ${from} and r.value is not null
-    group by 1, 2 order by 2`.execute(em.getKysely());
-  return rows;
+export function cpuBuckets(results: readonly CpuResult[], stepSeconds: number): CpuBucket[] {
+  const buckets = new Map<string, CpuBucket & { n: number; sum: number }>();
+  for (const r of results) {
+    const t = Math.floor(r.t / 1000 / stepSeconds) * stepSeconds;
+    const key = `${r.checkId}/${t}`;
+    const b = buckets.get(key);
+    if (!b) buckets.set(key, { checkId: r.checkId, t, avg: r.value, max: r.value, n: 1, sum: r.value });
+    else {
+      b.n++;
+      b.sum += r.value;
+      b.max = Math.max(b.max, r.value);
+    }
+  }
+  return [...buckets.values()]
+    .map(({ checkId, t, max, n, sum }) => ({ checkId, t, avg: sum / n, max }))
+    .sort((a, b) => a.t - b.t);
 }
 
 /** Notifications not yet sent (waiting, being sent, or waiting for a retry): the outbox's backlog. */

@@ -43,23 +43,34 @@ export const Check = defineEntity({
 });
 export type Check = InferEntity<typeof Check>;
 
+/**
+ * Hot results (ADR 10): partitioned by hour of `observedAt` (the partitions
+ * are made and dropped by the history maintenance, not by this schema). A
+ * result is its series and its time: a resend of it is stored once.
+ */
 export const CheckResult = defineEntity({
   name: 'CheckResult',
   tableName: 'check_result',
-  indexes: [
-    { name: 'check_result_series_idx', properties: ['check', 'agent', 'observedAt'] },
-    { name: 'check_result_received_idx', properties: ['receivedAt'] },
-  ],
   properties: {
-    /** The agent's idempotency key: a retried post is stored once. Its agent's own (ADR 1), hence the pair. */
+    check: () => p.manyToOne(Check).primary().deleteRule('cascade'),
     agent: () => p.manyToOne(Agent).primary().deleteRule('cascade'),
-    id: p.uuid().primary(),
-    check: () => p.manyToOne(Check).deleteRule('cascade'),
+    observedAt: p.datetime().primary(),
     status: p.text(),
     value: p.double().nullable(),
     message: p.text().nullable(),
-    observedAt: p.datetime(),
-    receivedAt: p.datetime(),
+  },
+});
+
+/** An hour of one series' results, compacted (server/db/history/codec.ts); partitioned by day of `bucket`. */
+export const ResultBlock = defineEntity({
+  name: 'ResultBlock',
+  tableName: 'result_block',
+  properties: {
+    check: () => p.manyToOne(Check).primary().deleteRule('cascade'),
+    agent: () => p.manyToOne(Agent).primary().deleteRule('cascade'),
+    bucket: p.datetime().primary(),
+    count: p.integer(),
+    data: p.blob(),
   },
 });
 
@@ -181,4 +192,14 @@ export const ConfigRevision = defineEntity({
   },
 });
 
-export const entities = [Agent, Check, CheckResult, CheckState, Transition, Notification, Silence, ConfigRevision];
+export const entities = [
+  Agent,
+  Check,
+  CheckResult,
+  ResultBlock,
+  CheckState,
+  Transition,
+  Notification,
+  Silence,
+  ConfigRevision,
+];

@@ -1,13 +1,95 @@
-// The server's own upkeep of result history, one entry point for the timer
-// (server/sweeps.ts) and for the storage benchmark: today, retention.
+// The server's own upkeep of result history (ADR 10), one entry point for
+// the timer (server/sweeps.ts), the start-up and the storage benchmark:
+//   1. the hot table has partitions for this hour and the next two;
+//   2. an hour closed (its end plus a grace) is detached, and late results
+//      gathered in the default partition are swapped out with it;
+//   3. each detached table is folded into blocks and dropped;
+//   4. days of blocks wholly past retention are dropped, whole;
+//   5. transitions past retention are deleted (batched, as before).
+// Every step is a short transaction under one advisory lock, so with several
+// servers on one database one does it at a time.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { pruneHistory } from './sweeps.repository.ts';
+import { sql, type Db } from './sql.ts';
+import { compactTable } from './history/compaction.ts';
+import {
+  CLOSE_GRACE_MS,
+  DAY_MS,
+  HOUR_MS,
+  blockDays,
+  createHourPartition,
+  defaultHasRows,
+  detachHour,
+  dropTable,
+  hotTables,
+  hourOf,
+  rotateDefault,
+} from './history/partitions.ts';
+import { pruneTransitions } from './sweeps.repository.ts';
+
+const LOCK_HISTORY = 0x76696c02; // the retention sweep's lock, as before
+const HOURS_AHEAD = 2;
 
 export interface HistoryUpkeep {
-  pruned: number;
+  /** Results folded into blocks, and blocks written. */
+  compacted: number;
+  blocks: number;
+  /** Day partitions of blocks dropped, and transitions deleted, for retention. */
+  droppedDays: number;
+  prunedTransitions: number;
+}
+
+async function tryLock(db: Db): Promise<boolean> {
+  const { rows } = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${LOCK_HISTORY}) as ok`.execute(db);
+  return rows[0]?.ok === true;
+}
+
+/** One step in its own transaction, skipped when another server holds the lock. */
+function step(em: EntityManager, work: (db: Db) => Promise<void>): Promise<void> {
+  return em.transactional(async (tx) => {
+    const db = tx.getKysely();
+    if (await tryLock(db)) await work(db);
+  });
 }
 
 export async function maintainHistory(em: EntityManager, now: Date, retentionMs: number): Promise<HistoryUpkeep> {
-  const pruned = await pruneHistory(em, new Date(now.getTime() - retentionMs));
-  return { pruned };
+  const cutoff = new Date(now.getTime() - retentionMs);
+  const upkeep: HistoryUpkeep = { compacted: 0, blocks: 0, droppedDays: 0, prunedTransitions: 0 };
+  await step(em, async (db) => {
+    await closeRanges(db, now.getTime());
+    await ensurePartitions(db, now.getTime());
+  });
+  const pending = (await hotTables(em.getKysely())).filter((t) => !t.attached);
+  for (const table of pending) {
+    const done = await compactTable(em, table.name, cutoff, tryLock);
+    if (!done) break;
+    upkeep.compacted += done.results;
+    upkeep.blocks += done.blocks;
+  }
+  await step(em, async (db) => {
+    for (const [day, name] of await blockDays(db))
+      if (day + DAY_MS <= cutoff.getTime()) {
+        await dropTable(db, name);
+        upkeep.droppedDays++;
+      }
+  });
+  upkeep.prunedTransitions = await pruneTransitions(em, cutoff);
+  return upkeep;
+}
+
+/** Detaches closed hours; swaps out the default partition when late results wait in it. */
+async function closeRanges(db: Db, now: number): Promise<void> {
+  for (const table of await hotTables(db))
+    if (table.attached && table.hour !== null && table.hour + HOUR_MS + CLOSE_GRACE_MS <= now)
+      await detachHour(db, table.name);
+  if (await defaultHasRows(db)) await rotateDefault(db, now);
+}
+
+/**
+ * This hour and the next ones get their partitions ahead of time, so fresh
+ * results never land in the default partition. After a long stop this hour's
+ * results may already wait there: closeRanges swapped them out just before,
+ * in the same transaction (no result can land in between).
+ */
+async function ensurePartitions(db: Db, now: number): Promise<void> {
+  for (let h = 0; h <= HOURS_AHEAD; h++) await createHourPartition(db, hourOf(now) + h * HOUR_MS);
 }

@@ -12,13 +12,15 @@ import type { PoolClient } from 'pg';
 import { draftsFor } from '../domain/alerts.ts';
 import { applyResult, type CheckState, type EvaluationRules, type Transition } from '../domain/evaluate.ts';
 import type { Status } from '../domain/status.ts';
+import { heldByBlocks } from './history/blocks.ts';
+import { hourOf } from './history/partitions.ts';
 import { inlineSql } from './inline-sql.ts';
 import { notificationsInsert, type OutboxRow } from './outbox.repository.ts';
-import { sql, type Db } from './sql.ts';
+import { sql, type Db, type RawBuilder } from './sql.ts';
 import { stateColumns, toCheckState, type StateColumns } from './state-row.ts';
 
+/** A result is its series and its observation time (ADR 10): a resend of it is stored once. */
 export interface ResultItem {
-  id: string;
   checkId: string;
   agentId: string;
   status: Status;
@@ -33,9 +35,9 @@ export interface ResultItem {
 
 export interface BatchOutcome {
   /**
-   * The items this batch stored, by identity: an id is an agent's own (a
-   * retry of one stored before is not here, nor the second of one id posted
-   * twice), so each post counts exactly what it got stored.
+   * The items this batch stored, by identity (a resend of one stored before
+   * is not here, nor the second of one result posted twice), so each post
+   * counts exactly what it got stored.
    */
   stored: Set<ResultItem>;
   /** Items whose check or agent no longer exists (deleted on another replica): not stored, the rest is. */
@@ -80,13 +82,15 @@ async function writeOnce(
   items: readonly ResultItem[],
   receivedAt: Date,
 ): Promise<BatchOutcome> {
-  const firsts = firstOfEachId(items);
+  const firsts = firstOfEachResult(items);
+  // A late result whose hour is already compacted is a resend if its block holds its time.
+  for (const key of await compactedAlready(client, db, [...firsts.values()], receivedAt)) firsts.delete(key);
   const series = groupBySeries(items);
   const keys = [...series.keys()].sort();
   // Every series of the batch is locked, also those whose results all turn out to be retries
   // (rare): knowing which ones are new would take one more round trip.
   const [, locked] = (await client.query(
-    `begin; ${inlineSql(insertAndLock([...firsts.values()], keys, receivedAt), db)}`,
+    `begin; ${inlineSql(insertAndLock([...firsts.values()], keys), db)}`,
   )) as unknown as [unknown, { rows: [LockedRow] }];
   const { stored, orphaned, states } = readLocked(locked.rows[0], items, firsts);
   const existing = new Set(states.keys());
@@ -164,24 +168,25 @@ interface LockedRow {
  * and agents that remain are share-locked, so none is deleted before the commit
  * (a delete waits, then its cascade takes these results with it).
  */
-function insertAndLock(unordered: readonly ResultItem[], keys: Key[], receivedAt: Date) {
+function insertAndLock(unordered: readonly ResultItem[], keys: Key[]) {
   const [checks, agents] = splitKeys(keys);
-  // In id order: two batches holding the same retried results take their index entries in one order.
-  const items = unordered.toSorted((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  // In key order: two batches holding the same resent results take their index entries in one order.
+  const items = unordered.toSorted(byResultKey);
   return sql`
     with live_checks as (
       select id from "check" where id = any(${[...new Set(checks)].sort()}::uuid[]) order by id for key share
     ), live_agents as (
       select id from "agent" where id = any(${[...new Set(agents)].sort()}::uuid[]) order by id for key share
     ), inserted as (
-      insert into "check_result" (id, check_id, agent_id, status, value, message, observed_at, received_at)
-      select u.*, ${receivedAt}::timestamptz from unnest(
-        ${items.map((i) => i.id)}::uuid[], ${items.map((i) => i.checkId)}::uuid[], ${items.map((i) => i.agentId)}::uuid[],
-        ${items.map((i) => i.status)}::text[], ${items.map((i) => i.value)}::float8[],
-        ${items.map((i) => i.message)}::text[], ${items.map((i) => i.observedAt)}::timestamptz[])
-        as u(id, check_id, agent_id, status, value, message, observed_at)
+      insert into "check_result" (check_id, agent_id, observed_at, status, value, message)
+      select u.* from unnest(
+        ${items.map((i) => i.checkId)}::uuid[], ${items.map((i) => i.agentId)}::uuid[],
+        ${items.map((i) => i.observedAt)}::timestamptz[], ${items.map((i) => i.status)}::text[],
+        ${items.map((i) => i.value)}::float8[], ${items.map((i) => i.message)}::text[])
+        as u(check_id, agent_id, observed_at, status, value, message)
       where u.check_id in (select id from live_checks) and u.agent_id in (select id from live_agents)
-      on conflict (agent_id, id) do nothing returning agent_id || '/' || id as key
+      on conflict (check_id, agent_id, observed_at) do nothing
+      returning check_id || '/' || agent_id || '/' || round(extract(epoch from observed_at) * 1000)::bigint as key
     ), locked as (
       select s.check_id || '/' || s.agent_id as key, ${stateColumns}
       from "check_state" s join unnest(${checks}::uuid[], ${agents}::uuid[]) as k(check_id, agent_id)
@@ -197,14 +202,41 @@ function insertAndLock(unordered: readonly ResultItem[], keys: Key[], receivedAt
            (select coalesce(json_agg(locked), '[]') from locked) as states`;
 }
 
-/** An id is its agent's: the first item of each (agent, id) goes to the database, a repeat is a duplicate. */
-function firstOfEachId(items: readonly ResultItem[]): Map<string, ResultItem> {
+const resultKey = (i: ResultItem): string => `${i.checkId}/${i.agentId}/${i.observedAt.getTime()}`;
+
+function byResultKey(a: ResultItem, b: ResultItem): number {
+  if (a.checkId !== b.checkId) return a.checkId < b.checkId ? -1 : 1;
+  if (a.agentId !== b.agentId) return a.agentId < b.agentId ? -1 : 1;
+  return a.observedAt.getTime() - b.observedAt.getTime();
+}
+
+/** The first item of each (check, agent, observation time) goes to the database, a repeat is a duplicate. */
+function firstOfEachResult(items: readonly ResultItem[]): Map<string, ResultItem> {
   const firsts = new Map<string, ResultItem>();
   for (const item of items) {
-    const key = `${item.agentId}/${item.id}`;
+    const key = resultKey(item);
     if (!firsts.has(key)) firsts.set(key, item);
   }
   return firsts;
+}
+
+/**
+ * Keys of the items from an hour before this one that a block already holds.
+ * Only a batch with such items pays the round trip (an agent resending after
+ * an outage, the first minutes of an hour); the hot partitions answer for the rest.
+ */
+async function compactedAlready(
+  client: PoolClient,
+  db: Db,
+  items: readonly ResultItem[],
+  receivedAt: Date,
+): Promise<string[]> {
+  const late = items.filter((i) => i.observedAt.getTime() < hourOf(receivedAt.getTime()));
+  if (late.length === 0) return [];
+  return heldByBlocks(
+    late.map((i) => ({ checkId: i.checkId, agentId: i.agentId, t: i.observedAt.getTime() })),
+    async <T>(statement: RawBuilder<T>) => ({ rows: (await client.query(inlineSql(statement, db))).rows as T[] }),
+  ).then((held) => late.filter((i) => held.has(`${i.checkId}/${i.agentId}/${i.observedAt.getTime()}`)).map(resultKey));
 }
 
 function readLocked(

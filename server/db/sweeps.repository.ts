@@ -99,20 +99,19 @@ export async function sweepMissingAgents(em: EntityManager, now: Date): Promise<
 }
 
 /**
- * Deletes history older than the cutoff in batches, each its own short
- * transaction, so pruning a large backlog never holds long locks.
+ * Deletes transitions older than the cutoff in batches, each its own short
+ * transaction, so pruning a large backlog never holds long locks. (Results
+ * go by whole partitions: history-maintenance.ts.)
  */
-export async function pruneHistory(em: EntityManager, cutoff: Date, batchSize = 10_000): Promise<number> {
+export async function pruneTransitions(em: EntityManager, cutoff: Date, batchSize = 10_000): Promise<number> {
   let total = 0;
   for (;;) {
     const deleted = await em.transactional(async (tx) => {
       const db = tx.getKysely();
       if (!(await tryLock(db, LOCK_RETENTION))) return 0;
-      const results = await sql`delete from "check_result" where (agent_id, id) in (
-        select agent_id, id from "check_result" where received_at < ${cutoff} limit ${batchSize})`.execute(db);
-      await sql`delete from "transition" where id in (
+      const done = await sql`delete from "transition" where id in (
         select id from "transition" where at < ${cutoff} limit ${batchSize})`.execute(db);
-      return Number(results.numAffectedRows ?? 0);
+      return Number(done.numAffectedRows ?? 0);
     });
     total += deleted;
     if (deleted < batchSize) return total;

@@ -1,7 +1,6 @@
 // From posted results to stored, evaluated state: check each result belongs
 // to the posting agent, give it an idempotency key, and hand it to the group
 // committer. The reply is sent only after the commit (durable acknowledgement).
-import { createHash } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { IngestReply, ResultIn } from '../api/contract/index.ts';
 import { runsCheck, type CatalogCheck, type CheckCatalog } from '../db/check-catalog.ts';
@@ -28,6 +27,8 @@ export interface IngestOptions {
   concurrentCommits?: number;
   /** Results per transaction at most (a larger post still goes whole, alone). */
   maxItemsPerCommit?: number;
+  /** How long history is kept: an older result is refused (VILICUS_ERR_PAST_RETENTION), not stored to be dropped. */
+  retentionMs?: number;
 }
 
 export class IngestService {
@@ -35,14 +36,16 @@ export class IngestService {
   private readonly committer: GroupCommitter<ResultItem, BatchOutcome>;
   private readonly handOver: HandOver;
   private readonly now: () => Date;
+  private readonly retentionMs: number;
 
   constructor(
     orm: MikroORM,
     catalog: CheckCatalog,
-    { now = () => new Date(), observer = noIngestObserver, ...commits }: IngestOptions = {},
+    { now = () => new Date(), observer = noIngestObserver, retentionMs = Infinity, ...commits }: IngestOptions = {},
   ) {
     this.catalog = catalog;
     this.now = now;
+    this.retentionMs = retentionMs;
     this.handOver = new HandOver(orm, now);
     // One fork for every batch: writeBatch only borrows its pool and query compiler, never its identity map.
     const em = orm.em.fork();
@@ -68,9 +71,14 @@ export class IngestService {
       }
       const field = results.length === 1 ? 'body/observedAt' : `body/${index}/observedAt`;
       const item = toItem(agent.id, result, check, receivedAt, field);
+      if (receivedAt.getTime() - item.observedAt.getTime() > this.retentionMs) {
+        rejected.push(pastRetention(index, item.observedAt, this.retentionMs));
+        return;
+      }
       items.push(item);
       indexOf.set(item, index);
     });
+    spreadClamped(items, receivedAt);
     if (items.length === 0) return { accepted: 0, duplicates: 0, rejected };
     const outcome = await this.committer.submit(items);
     // Deleted after this server's catalogue was read (another replica): refused alone, like any unknown check.
@@ -86,6 +94,15 @@ export class IngestService {
     const accepted = kept.filter((item) => outcome.stored.has(item)).length;
     return { accepted, duplicates: kept.length - accepted, rejected };
   }
+}
+
+function pastRetention(index: number, observedAt: Date, retentionMs: number): IngestReply['rejected'][number] {
+  const days = Math.round((retentionMs / 86_400_000) * 10) / 10;
+  return {
+    index,
+    error: errors.pastRetention.code,
+    message: `observed at ${observedAt.toISOString()}, older than the ${days}-day retention: not stored`,
+  };
 }
 
 function notAssigned(index: number, checkId: string): IngestReply['rejected'][number] {
@@ -119,9 +136,7 @@ function toItem(agentId: string, result: ResultIn, check: CatalogCheck, received
   const skew = claimed.getTime() - receivedAt.getTime();
   const observedAt = skew > MAX_CLOCK_AHEAD_MS || skew < -MAX_CLOCK_BEHIND_MS ? receivedAt : claimed;
   return {
-    // From the claimed time: a retry of the same result must map to the same id. RFC 4122 ids are
-    // case-insensitive, and PostgreSQL gives uuids back in lower case: normalised here, once.
-    id: result.id?.toLowerCase() ?? derivedId(agentId, check.id, claimed),
+    // The result's key is its check, agent and time (ADR 10); an `id` it carries is the wire's, not stored.
     checkId: check.id,
     agentId,
     status: result.status,
@@ -135,11 +150,17 @@ function toItem(agentId: string, result: ResultIn, check: CatalogCheck, received
 }
 
 /**
- * A result posted without an id still gets a stable one: the same agent,
- * check and observation time always map to the same UUID (v5-style, SHA-1).
+ * Results of one check stamped with the receipt time (a clock off, above)
+ * would all be one result, being one series at one time: they go a
+ * millisecond apart, the last at the receipt time, in the order posted.
  */
-export function derivedId(agentId: string, checkId: string, observedAt: Date): string {
-  const hex = createHash('sha1').update(`${agentId}/${checkId}/${observedAt.toISOString()}`).digest('hex');
-  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+function spreadClamped(items: ResultItem[], receivedAt: Date): void {
+  const clamped = new Map<string, ResultItem[]>();
+  for (const item of items)
+    if (item.observedAt === receivedAt) {
+      const list = clamped.get(item.checkId) ?? [];
+      clamped.set(item.checkId, [...list, item]);
+    }
+  for (const list of clamped.values())
+    list.forEach((item, k) => (item.observedAt = new Date(receivedAt.getTime() - (list.length - 1 - k))));
 }

@@ -88,9 +88,9 @@ export async function seedFleet(t: TestApp): Promise<{ cpuCheckId: string }> {
 /** A day of CPU per agent: a daily wave, a per-agent phase, some noise. */
 async function seedCpuHistory(t: TestApp, cpuCheckId: string): Promise<void> {
   await sql`
-    insert into "check_result" (id, check_id, agent_id, status, value, message, observed_at, received_at)
-    select gen_random_uuid(), ${cpuCheckId}::uuid, a.id, 'OK',
+    insert into "check_result" (check_id, agent_id, status, value, message, observed_at)
+    select ${cpuCheckId}::uuid, a.id, 'OK',
            least(99, greatest(1, 35 + 25 * sin(g / 40.0 + (abs(hashtext(a.name)) % 17)) + random() * 12)),
-           null, now() - g * interval '5 minutes', now()
+           null, now() - g * interval '5 minutes'
     from "agent" a, generate_series(1, 288) g`.execute(t.db.orm.em.fork().getKysely());
 }

@@ -2,8 +2,9 @@
 // within a namespace (default `default`).
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { CheckDocument, CheckName, CheckView, ErrorReply, Namespace, Status, Text } from '../contract/index.ts';
-import { recentResults } from '../../db/checks.repository.ts';
+import { CheckDocument, CheckName, CheckView, ErrorReply, Namespace, Status } from '../contract/index.ts';
+import { resultsPage } from '../../db/checks.repository.ts';
+import { parseResultsQuery, encodeCursor, ResultsQuerystring } from '../results-query.ts';
 import { specProblems } from '../contract/check-rules.ts';
 import { ApiError, errors } from '../../errors.ts';
 import { checksRepo, type AppDeps } from '../deps.ts';
@@ -15,7 +16,6 @@ const ByName = Type.Object({ name: CheckName });
 const InNamespace = Type.Object({ namespace: Type.Optional(Namespace) }, { additionalProperties: false });
 const DEFAULT_NAMESPACE = 'default';
 const ResultView = Type.Object({
-  id: Type.String(),
   agent: Type.String(),
   status: Status,
   value: Type.Union([Type.Number(), Type.Null()]),
@@ -114,29 +114,33 @@ export function checkRoutes(app: FastifyInstance, deps: AppDeps): void {
     {
       schema: {
         ...admin,
-        summary: 'Recent results of a check, newest first (?agent= to pick one agent)',
+        summary: 'Results of a check in a time range, newest first, a page at a time (?agent= to pick one agent)',
         params: ByName,
-        querystring: Type.Object(
-          {
-            namespace: Type.Optional(Namespace),
-            agent: Type.Optional(Text({ maxLength: 253 })),
-            limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: '1-1000, default 100' })),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: Type.Object({ items: Type.Array(ResultView) }), ...failures },
+        querystring: ResultsQuerystring,
+        response: {
+          200: Type.Object({
+            items: Type.Array(ResultView),
+            cursor: Type.Optional(
+              Type.String({ description: 'Pass as ?cursor= for the next page; absent on the last' }),
+            ),
+          }),
+          ...failures,
+        },
       },
     },
     async (request) => {
       deps.auth.requireAdmin(request);
       const { name } = request.params as { name: string };
-      const query = request.query as { namespace?: string; agent?: string; limit?: string };
-      const namespace = query.namespace ?? DEFAULT_NAMESPACE;
-      const check = await checksRepo(deps).find(namespace, name);
-      if (!check) throw new ApiError(errors.notFound, `no check ${namespace}/${name}`, 'params/name');
-      const limit = Math.min(1000, Math.max(1, Number(query.limit ?? 100)));
-      const rows = await recentResults(deps.orm.em.fork(), check.id, query.agent, limit);
-      return { items: rows.map((r) => ({ ...r, observedAt: new Date(r.observedAt).toISOString() })) };
+      const query = parseResultsQuery(request.query as ResultsQuerystring, deps.now());
+      const check = await checksRepo(deps).find(query.namespace ?? DEFAULT_NAMESPACE, name);
+      if (!check)
+        throw new ApiError(errors.notFound, `no check ${query.namespace ?? DEFAULT_NAMESPACE}/${name}`, 'params/name');
+      const page = await resultsPage(deps.orm.em.fork(), check.id, query);
+      if (!page) throw new ApiError(errors.notFound, `no agent named "${query.agent}"`, 'querystring/agent');
+      return {
+        items: page.rows.map((r) => ({ ...r, observedAt: r.observedAt.toISOString() })),
+        ...(page.next ? { cursor: encodeCursor(page.next) } : {}),
+      };
     },
   );
 

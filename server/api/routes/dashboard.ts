@@ -11,7 +11,7 @@ import {
   allStates,
   checkTransitions,
   cpuBuckets,
-  firstCpuResult,
+  cpuResults,
 } from '../../db/dashboard.repository.ts';
 import { ApiError, errors } from '../../errors.ts';
 import { agentsRepo, checksRepo, type AppDeps } from '../deps.ts';
@@ -102,8 +102,9 @@ export function dashboardRoutes(app: FastifyInstance, deps: AppDeps): void {
       const em = deps.orm.em.fork();
       const checks = await agentCpuChecks(em, name);
       const ids = checks.map((c) => c.id);
-      const step = bucketStep(from, ids.length ? await firstCpuResult(em, name, ids, from) : null, to);
-      const buckets = ids.length ? await cpuBuckets(em, name, ids, from, step) : [];
+      const results = ids.length ? await cpuResults(em, name, ids, from, to) : [];
+      const step = bucketStep(from, results.length ? results[0]!.t / 1000 : null, to);
+      const buckets = cpuBuckets(results, step);
       return cpuHistoryView(from, to, step, checks, buckets);
     },
   );

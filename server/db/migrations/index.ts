@@ -5,6 +5,7 @@ import { Migration20261125010000Alerts } from './Migration20261125010000_alerts.
 import { Migration20261201000000Pending } from './Migration20261201000000_pending.ts';
 import { Migration20261201010000ResultIdPerAgent } from './Migration20261201010000_result_id_per_agent.ts';
 import { Migration20261201020000Channels } from './Migration20261201020000_channels.ts';
+import { Migration20261202000000ResultBlocks } from './Migration20261202000000_result_blocks.ts';
 
 export const migrations = [
   { name: 'Migration20261125000000_initial', class: Migration20261125000000Initial },
@@ -12,4 +13,5 @@ export const migrations = [
   { name: 'Migration20261201000000_pending', class: Migration20261201000000Pending },
   { name: 'Migration20261201010000_result_id_per_agent', class: Migration20261201010000ResultIdPerAgent },
   { name: 'Migration20261201020000_channels', class: Migration20261201020000Channels },
+  { name: 'Migration20261202000000_result_blocks', class: Migration20261202000000ResultBlocks },
 ];

@@ -1,5 +1,7 @@
-// A result's idempotency id: compared case-insensitively (RFC 4122), scoped to
-// the agent that posts it, and counted once however often one post repeats it.
+// A result's identity is its check, its agent and its observation time (ADR
+// 10): a resend is a duplicate whatever id it carries (ids are compared
+// case-insensitively, RFC 4122), another agent's result of the same time is
+// its own, and one result repeated in one post is counted once.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { addAgent, dbKinds, putCheck, startTestApp, type TestApp } from '../../helpers/app.ts';
 
@@ -11,11 +13,11 @@ describe.each(dbKinds(postgresUrl))('result ids on %s', (kind) => {
   let b: Awaited<ReturnType<typeof addAgent>>;
   let cpuId: string;
   let clock = Date.now();
-  const result = (id: string, status: string, check = cpuId) => ({
+  const result = (id: string, status: string, check = cpuId, at = (clock += 1000)) => ({
     id,
     check,
     status,
-    observedAt: new Date((clock += 1000)).toISOString(),
+    observedAt: new Date(at).toISOString(),
   });
   const post = async (agent: typeof a, payload: object) =>
     (await t.app.inject({ method: 'POST', url: '/api/v1/check_history/', headers: agent.auth, payload })).json<{
@@ -43,20 +45,22 @@ describe.each(dbKinds(postgresUrl))('result ids on %s', (kind) => {
     expect(await post(a, upper)).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
     expect(await stateOf('ids-a')).toBe('CRITICAL');
     expect(await post(a, { ...upper, id, check: cpuId })).toEqual({ accepted: 0, duplicates: 1, rejected: [] });
+    // A resend under another id (or none) is the same result: same check, agent and time.
+    expect(await post(a, { ...upper, id: crypto.randomUUID() })).toEqual({ accepted: 0, duplicates: 1, rejected: [] });
   });
 
-  it("stores another agent's result that reuses an id, and evaluates it", async () => {
-    const shared = crypto.randomUUID();
-    expect(await post(a, result(shared, 'OK'))).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
-    expect(await post(b, result(shared, 'CRITICAL'))).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+  it("stores another agent's result of the same time and id, and evaluates it", async () => {
+    const shared = result(crypto.randomUUID(), 'OK');
+    expect(await post(a, shared)).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    expect(await post(b, { ...shared, status: 'CRITICAL' })).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
     expect(await stateOf('ids-a')).toBe('OK');
     expect(await stateOf('ids-b')).toBe('CRITICAL');
   });
 
-  it('counts one id posted twice in one request, or in two requests at once, as stored once', async () => {
+  it('counts one result posted twice in one request, or in two requests at once, as stored once', async () => {
     const before = await count();
-    const twice = crypto.randomUUID();
-    expect(await post(a, [result(twice, 'OK'), result(twice, 'OK')])).toEqual({
+    const twice = result(crypto.randomUUID(), 'OK');
+    expect(await post(a, [twice, twice])).toEqual({
       accepted: 1,
       duplicates: 1,
       rejected: [],

@@ -33,7 +33,6 @@ function writer(kind: DbKind) {
     checks,
     otherAgentId,
     item: (checkId: string, status: Status, at: number, message: string | null = null): ResultItem => ({
-      id: crypto.randomUUID(),
       checkId,
       agentId,
       status,
@@ -59,10 +58,11 @@ describe.each(dbKinds(postgresUrl))('writeBatch on %s', (kind) => {
     const outcome = await write(items);
     expect(outcome.stored.size).toBe(messages.length);
     const rows = await query(
-      sql<{ id: string; message: string }>`select id::text, message from "check_result" where check_id = ${checks[0]}`,
+      sql<{ t: number; message: string }>`select (extract(epoch from observed_at) * 1000)::int as t, message
+        from "check_result" where check_id = ${checks[0]}`,
     );
-    const byId = new Map(rows.map((r) => [r.id, r.message]));
-    expect(items.map((i) => byId.get(i.id))).toEqual(messages);
+    const byTime = new Map(rows.map((r) => [r.t, r.message]));
+    expect(items.map((i) => byTime.get(i.observedAt.getTime()))).toEqual(messages);
   });
 
   it('evaluates in observation order, writes transitions and outbox rows, and takes a retry as a duplicate', async () => {
@@ -88,9 +88,9 @@ describe.each(dbKinds(postgresUrl))('writeBatch on %s', (kind) => {
     ]);
   });
 
-  it("stores another agent's result with an id this agent used, and one id twice in a batch once", async () => {
+  it("stores another agent's result of the same time, and one result twice in a batch once", async () => {
     const mine = item(checks[2]!, 'OK', 5_000);
-    const again = { ...mine, value: 6_000 }; // the same id again in the same batch
+    const again = { ...mine, value: 6_000 }; // the same series and time again in the same batch: the same result
     const theirs = { ...mine, agentId: otherAgentId, status: 'CRITICAL' as const };
     expect(await write([mine, again])).toEqual({ stored: new Set([mine]), orphaned: new Set(), transitions: 1 });
     expect(await write([theirs])).toEqual({ stored: new Set([theirs]), orphaned: new Set(), transitions: 1 });

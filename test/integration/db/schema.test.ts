@@ -3,9 +3,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { dbKinds, openTestDatabase, type TestDatabase } from '../../helpers/app.ts';
 import { migrate, pendingMigrations } from '../../../server/db/orm.ts';
-import { pruneHistory } from '../../../server/db/sweeps.repository.ts';
 import { sql } from '../../../server/db/sql.ts';
 import { migrations } from '../../../server/db/migrations/index.ts';
+import { maintainHistory } from '../../../server/db/history-maintenance.ts';
+import { readHistory } from '../../../server/db/history/read.ts';
 
 const postgresUrl = inject('postgresUrl');
 
@@ -27,32 +28,6 @@ describe.each(dbKinds(postgresUrl))('schema on %s', (kind) => {
   it('matches the entities: the schema diff after migrating is empty', async () => {
     const diff = await t.db.orm.schema.getUpdateSchemaSQL({ wrap: false, safe: false, dropTables: true });
     expect(diff.trim()).toBe('');
-  });
-
-  it('prunes history older than the cutoff in batches and keeps the rest', async () => {
-    const em = t.db.orm.em.fork();
-    const db = em.getKysely();
-    const agent = crypto.randomUUID();
-    const check = crypto.randomUUID();
-    await sql`insert into "agent" (id, name, labels, token_hash, created_at) values (${agent}, 'prune-agent', '{}', 'h', now())`.execute(
-      db,
-    );
-    await sql`insert into "check" (id, namespace, name, kind, spec, labels, created_at, updated_at)
-      values (${check}, 'default', 'prune-check', 'cpu', '{"cpu":{"above":90}}', '{}', now(), now())`.execute(db);
-    await sql`insert into "check_result" (id, check_id, agent_id, status, observed_at, received_at)
-      select gen_random_uuid(), ${check}, ${agent}, 'OK', t, t
-      from generate_series(now() - interval '10 days', now(), interval '1 hour') as t`.execute(db);
-    const cutoff = new Date(Date.now() - 7 * 86_400_000);
-    const count = async () => {
-      const { rows } = await sql<{ old: string; all: string }>`select
-        count(*) filter (where received_at < ${cutoff}) as old, count(*) as all from "check_result"`.execute(db);
-      return { old: Number(rows[0]!.old), all: Number(rows[0]!.all) };
-    };
-    const before = await count();
-    expect(before.old).toBeGreaterThanOrEqual(72); // 3 of the 10 days, hourly
-    const deleted = await pruneHistory(em, cutoff, 10); // small batches: many rounds
-    expect(deleted).toBe(before.old);
-    expect(await count()).toEqual({ old: 0, all: before.all - before.old });
   });
 });
 
@@ -76,10 +51,47 @@ describe.each(dbKinds(postgresUrl))('migrating forward on %s', (kind) => {
       values (${id}, ${check}, ${agent}, 'OK', now(), now())`.execute(db);
     await insert(a);
     await expect(insert(b)).rejects.toThrow(/check_result_pkey/); // global before
-    expect(await migrate(t.db.orm)).toContain('Migration20261201010000_result_id_per_agent');
+    await t.db.orm.migrator.up({ to: 'Migration20261201010000_result_id_per_agent' });
     await insert(b); // per agent after
     const { rows } = await sql<{ agent: string }>`select agent_id::text as agent from "check_result"
       where id = ${id} order by agent_id = ${a} desc`.execute(db);
     expect(rows).toEqual([{ agent: a }, { agent: b }]);
+  });
+
+  it('carries that history into the new layout: hot first, then blocks once the upkeep ran', async () => {
+    const db = t.db.orm.em.fork().getKysely();
+    const { rows: ids } = await sql<{ a: string; check: string }>`
+      select agent_id::text as a, check_id::text as "check" from "check_result" limit 1`.execute(db);
+    const { a, check } = ids[0]!;
+    const hour = 3_600_000;
+    const now = Date.now();
+    const times = [now - 30 * hour, now - 3 * hour, now - 3 * hour + 30_000];
+    for (const at of times)
+      await sql`insert into "check_result" (id, check_id, agent_id, status, value, message, observed_at, received_at)
+        values (gen_random_uuid(), ${check}, ${a}, 'WARNING', ${at / 1000}, ${`at ${at}`}, ${new Date(at)}, now())`.execute(
+        db,
+      );
+    // One result posted twice under two ids: one result.
+    await sql`insert into "check_result" (id, check_id, agent_id, status, observed_at, received_at)
+      values (gen_random_uuid(), ${check}, ${a}, 'OK', ${new Date(times[0]!)}, now())`.execute(db);
+    const { rows: before } = await sql<{ mine: number; all: number }>`
+      select count(*) filter (where agent_id = ${a})::int as mine, count(*)::int as all from "check_result"`.execute(
+      db,
+    );
+    expect(await migrate(t.db.orm)).toContain('Migration20261202000000_result_blocks');
+    const read = () =>
+      readHistory(db, { checkIds: [check], agentId: a, from: 0, to: now + hour }).then((rows) =>
+        rows.map((r) => ({ t: r.t, status: r.status, value: r.value, message: r.message })),
+      );
+    const carried = await read();
+    expect(carried.length).toBe(before[0]!.mine - 1);
+    expect(carried.filter((r) => r.status === 'WARNING')).toEqual(
+      times.map((at) => ({ t: at, status: 'WARNING', value: at / 1000, message: `at ${at}` })),
+    );
+    const upkeep = await maintainHistory(t.db.orm.em.fork(), new Date(now), 7 * 86_400_000);
+    expect(upkeep.compacted).toBe(before[0]!.all - 1); // every agent's, each result once
+    const { rows: hot } = await sql<{ n: number }>`select count(*)::int as n from "check_result"`.execute(db);
+    expect(hot).toEqual([{ n: 0 }]);
+    expect(await read()).toEqual(carried);
   });
 });

@@ -12,7 +12,7 @@ function recorder(): IngestObserver & { calls: string[] } {
   };
 }
 
-const items = [{ id: 'a' }, { id: 'b' }] as ResultItem[];
+const items = [{ checkId: 'a' }, { checkId: 'b' }] as ResultItem[];
 
 describe('observed batch writer', () => {
   it('reports a committed batch with the ids it stored and passes the outcome through', async () => {
