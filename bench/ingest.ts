@@ -57,9 +57,8 @@ export async function benchIngest(ctx: BenchContext, summary: Summary): Promise<
     }
     report(summary, t);
     const acknowledged = (list: SimReport[]) => list.reduce((a, r) => a + r.acknowledged, 0);
-    // Every acknowledged result must be in the table, beside what the raw phases wrote.
-    const expected =
-      acknowledged([warmUp[0]!, ...t.http, ...[...t.seed.values()].flat()]) + t.raw.reduce((a, p) => a + p.results, 0);
+    // Every acknowledged result must be stored (the raw phases write a table of their own).
+    const expected = acknowledged([warmUp[0]!, ...t.http, ...[...t.seed.values()].flat()]);
     const lost = Math.max(0, expected - (await countResults(s.databaseUrl)));
     const naiveAcknowledged = acknowledged([warmUp[1]!, ...[...t.naive.values()].flat()]);
     const naiveLost = Math.max(0, naiveAcknowledged - (await countResults(naive.databaseUrl)));
@@ -112,9 +111,21 @@ function report(summary: Summary, t: Totals): void {
   summary.add('seed_post_ratio_vs_naive', best.seed / best.naive);
 }
 
-/** The same rows as the agents post, straight in with the server's own insert, one connection per agent. */
+/**
+ * The ceiling the ratio has always been read against: a table shaped as
+ * check_result was before ADR 10 (uuid key per agent, series and receipt
+ * indexes), so the ratio stays comparable with the runs before it.
+ */
+const RAW_TABLE = `create table if not exists raw_baseline (id uuid not null, check_id uuid not null references "check" (id),
+  agent_id uuid not null references "agent" (id), status text not null, value double precision, message text,
+  observed_at timestamptz not null, received_at timestamptz not null, primary key (agent_id, id));
+  create index if not exists raw_baseline_series_idx on raw_baseline (check_id, agent_id, observed_at);
+  create index if not exists raw_baseline_received_idx on raw_baseline (received_at);`;
+
+/** The same rows as the agents post, straight in with an INSERT … SELECT unnest(…), one connection per agent. */
 async function rawInserts(databaseUrl: string, agents: SimAgent[], durationMs: number): Promise<Phase> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: agents.length });
+  await pool.query(RAW_TABLE);
   const started = performance.now();
   const endAt = Date.now() + durationMs;
   let results = 0;
@@ -125,7 +136,7 @@ async function rawInserts(databaseUrl: string, agents: SimAgent[], durationMs: n
           const rows = Array.from({ length: BATCH }, (_, i) => agent.checks[i % agent.checks.length]!);
           const now = Date.now();
           await pool.query(
-            `insert into check_result (id, check_id, agent_id, status, value, message, observed_at, received_at)
+            `insert into raw_baseline (id, check_id, agent_id, status, value, message, observed_at, received_at)
              select u.*, now() from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::float8[], $6::text[],
                $7::timestamptz[]) as u on conflict (agent_id, id) do nothing returning id`,
             [
@@ -171,7 +182,13 @@ async function countResults(databaseUrl: string): Promise<number> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    return Number((await client.query<{ n: string }>('select count(*) as n from check_result')).rows[0]!.n);
+    // Hot (attached hours, and hours detached for compaction) and compacted alike (ADR 10).
+    const { rows: detached } = await client.query<{ name: string }>(`select relname as name from pg_class
+      where relkind = 'r' and not relispartition and relnamespace = current_schema()::regnamespace
+        and (starts_with(relname, 'check_result_p') or starts_with(relname, 'check_result_late_'))`);
+    const hot = ['check_result', ...detached.map((d) => d.name)].map((t) => `(select count(*) from "${t}")`);
+    const sql = `select ${hot.join(' + ')} + (select coalesce(sum(count), 0) from result_block) as n`;
+    return Number((await client.query<{ n: string }>(sql)).rows[0]!.n);
   } finally {
     await client.end();
   }

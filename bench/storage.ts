@@ -13,6 +13,7 @@ import { writeBatch, type ResultItem } from '../server/db/results.repository.ts'
 import { maintainHistory } from '../server/db/history-maintenance.ts';
 import { sql, type Db } from '../server/db/sql.ts';
 import { createDatabase, dropDatabase } from '../test/helpers/postgres.ts';
+import { benchStorageReads } from './storage-reads.ts';
 import { KINDS, weekMix, type MixOptions } from './lib/week-mix.ts';
 import { round, type Summary } from './lib/stats.ts';
 import type { BenchContext } from './lib/setup.ts';
@@ -33,6 +34,7 @@ export async function benchStorage(ctx: BenchContext, summary: Summary): Promise
   } finally {
     await dropDatabase(databaseUrl);
   }
+  await benchStorageReads(ctx, summary);
   const dataDir = mkdtempSync(join(tmpdir(), 'vilicus-bench-storage-'));
   try {
     const embedded = await measure(await openDatabase({ databaseUrl: undefined, dataDir }), mix);

@@ -34,6 +34,8 @@ export interface MixOptions {
   from: Date;
   to: Date;
   seed?: number;
+  /** Only these kinds (default: all of KINDS). */
+  kinds?: readonly Kind[];
 }
 
 /** mulberry32: small, fast, seeded. */
@@ -111,10 +113,11 @@ const START: Record<Kind, (rnd: () => number) => number> = {
 };
 
 function initialSeries(options: MixOptions, rnd: () => number): SeriesState[] {
-  const perAgent = KINDS.length * options.perKind;
+  const kinds = options.kinds ?? KINDS;
+  const perAgent = kinds.length * options.perKind;
   const series: SeriesState[] = [];
   for (let i = 0; i < options.agents * perAgent; i++) {
-    const kind = KINDS[Math.floor((i % perAgent) / options.perKind)]!;
+    const kind = kinds[Math.floor((i % perAgent) / options.perKind)]!;
     const level = START[kind](rnd);
     series.push({ kind, level, flaps: i % 7 === 3, badLeft: 0 });
   }

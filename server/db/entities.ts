@@ -61,6 +61,18 @@ export const CheckResult = defineEntity({
   },
 });
 
+/** A result stamped with its receipt time (its agent's clock was off), by the time it claimed: a resend is a duplicate. */
+export const ClampedResult = defineEntity({
+  name: 'ClampedResult',
+  tableName: 'clamped_result',
+  properties: {
+    check: () => p.manyToOne(Check).primary().deleteRule('cascade'),
+    agent: () => p.manyToOne(Agent).primary().deleteRule('cascade'),
+    claimedAt: p.datetime().primary(),
+    observedAt: p.datetime().index('clamped_result_observed_idx'),
+  },
+});
+
 /** An hour of one series' results, compacted (server/db/history/codec.ts); partitioned by day of `bucket`. */
 export const ResultBlock = defineEntity({
   name: 'ResultBlock',

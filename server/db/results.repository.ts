@@ -27,6 +27,12 @@ export interface ResultItem {
   value: number | null;
   message: string | null;
   observedAt: Date;
+  /**
+   * The time the agent claimed, when its clock was off and `observedAt` is the
+   * receipt time instead (ingest-service.ts): a resend claims the same time
+   * again, and is a duplicate by that (clamped_result).
+   */
+  claimedAt?: Date;
   /** How the check evaluates results (sustained window, severity), as of this post. */
   rules: EvaluationRules;
   /** The check's own mail recipients (spec.notify.email). */
@@ -177,7 +183,7 @@ function insertAndLock(unordered: readonly ResultItem[], keys: Key[]) {
       select id from "check" where id = any(${[...new Set(checks)].sort()}::uuid[]) order by id for key share
     ), live_agents as (
       select id from "agent" where id = any(${[...new Set(agents)].sort()}::uuid[]) order by id for key share
-    ), inserted as (
+    ), ${clampedClaims(items)} inserted as (
       insert into "check_result" (check_id, agent_id, observed_at, status, value, message)
       select u.* from unnest(
         ${items.map((i) => i.checkId)}::uuid[], ${items.map((i) => i.agentId)}::uuid[],
@@ -185,6 +191,7 @@ function insertAndLock(unordered: readonly ResultItem[], keys: Key[]) {
         ${items.map((i) => i.value)}::float8[], ${items.map((i) => i.message)}::text[])
         as u(check_id, agent_id, observed_at, status, value, message)
       where u.check_id in (select id from live_checks) and u.agent_id in (select id from live_agents)
+        ${items.some((i) => i.claimedAt) ? sql`and (u.check_id, u.agent_id, u.observed_at) not in (select * from resent)` : sql``}
       on conflict (check_id, agent_id, observed_at) do nothing
       returning check_id || '/' || agent_id || '/' || round(extract(epoch from observed_at) * 1000)::bigint as key
     ), locked as (
@@ -200,6 +207,28 @@ function insertAndLock(unordered: readonly ResultItem[], keys: Key[]) {
            (select coalesce(array_agg(id::text), '{}') from (select id from live_checks
               union all select id from live_agents) as l) as live,
            (select coalesce(json_agg(locked), '[]') from locked) as states`;
+}
+
+/**
+ * Results stamped with their receipt time (a clock off) are claimed by the
+ * time the agent gave them: `resent` holds those whose claim was taken
+ * before, left out of the insert. Nothing at all when the batch has none.
+ */
+function clampedClaims(items: readonly ResultItem[]) {
+  const clamped = items.filter((i) => i.claimedAt);
+  if (clamped.length === 0) return sql``;
+  return sql`all_claims as (
+      select * from unnest(${clamped.map((i) => i.checkId)}::uuid[], ${clamped.map((i) => i.agentId)}::uuid[],
+        ${clamped.map((i) => i.claimedAt!)}::timestamptz[], ${clamped.map((i) => i.observedAt)}::timestamptz[])
+        as c(check_id, agent_id, claimed_at, observed_at)
+      where c.check_id in (select id from live_checks) and c.agent_id in (select id from live_agents)
+    ), claimed as (
+      insert into "clamped_result" (check_id, agent_id, claimed_at, observed_at) select * from all_claims
+      on conflict (check_id, agent_id, claimed_at) do nothing returning check_id, agent_id, observed_at
+    ), resent as (
+      select check_id, agent_id, observed_at from all_claims
+      except select check_id, agent_id, observed_at from claimed
+    ),`;
 }
 
 const resultKey = (i: ResultItem): string => `${i.checkId}/${i.agentId}/${i.observedAt.getTime()}`;

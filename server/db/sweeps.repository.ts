@@ -111,6 +111,8 @@ export async function pruneTransitions(em: EntityManager, cutoff: Date, batchSiz
       if (!(await tryLock(db, LOCK_RETENTION))) return 0;
       const done = await sql`delete from "transition" where id in (
         select id from "transition" where at < ${cutoff} limit ${batchSize})`.execute(db);
+      // The claims of results stamped with their receipt time: as few as clocks that are off.
+      await sql`delete from "clamped_result" where observed_at < ${cutoff}`.execute(db);
       return Number(done.numAffectedRows ?? 0);
     });
     total += deleted;

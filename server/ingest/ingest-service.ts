@@ -144,6 +144,7 @@ function toItem(agentId: string, result: ResultIn, check: CatalogCheck, received
     // PostgreSQL text cannot hold NUL: one such message would fail the whole group-commit batch.
     message: result.message?.replaceAll('\u0000', '') ?? null,
     observedAt,
+    ...(observedAt === receivedAt ? { claimedAt: claimed } : {}),
     rules: { sustainMs: check.rules.sustainMs, severity: check.rules.severity },
     recipients: check.spec.notify?.email ?? [],
   };

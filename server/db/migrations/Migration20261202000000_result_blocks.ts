@@ -39,6 +39,17 @@ export class Migration20261202000000ResultBlocks extends Migration {
     this.addSql(
       `alter table "result_block" add constraint "result_block_agent_id_foreign" foreign key ("agent_id") references "agent" ("id") on delete cascade;`,
     );
+    // Results whose agent's clock was off are stored at their receipt time; their claimed time keeps a resend out.
+    this.addSql(
+      `create table "clamped_result" ("check_id" uuid not null, "agent_id" uuid not null, "claimed_at" timestamptz not null, "observed_at" timestamptz not null, primary key ("check_id", "agent_id", "claimed_at"));`,
+    );
+    this.addSql(`create index "clamped_result_observed_idx" on "clamped_result" ("observed_at");`);
+    this.addSql(
+      `alter table "clamped_result" add constraint "clamped_result_check_id_foreign" foreign key ("check_id") references "check" ("id") on delete cascade;`,
+    );
+    this.addSql(
+      `alter table "clamped_result" add constraint "clamped_result_agent_id_foreign" foreign key ("agent_id") references "agent" ("id") on delete cascade;`,
+    );
   }
 
   override down(): void {

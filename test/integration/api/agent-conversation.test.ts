@@ -88,10 +88,10 @@ describe.each(dbKinds(postgresUrl))('agent conversation on %s', (kind) => {
     });
 
     it('stores a retried post once, with a client id or without one', async () => {
-      const at = new Date(Date.now() + 1000).toISOString();
+      // Two results (two times: one check's result is its time, ADR 10), one with a client id.
       const batch = [
-        result(cpuId, 'OK', at, { id: crypto.randomUUID(), value: 3 }),
-        result(cpuId, 'OK', at, { value: 3 }),
+        result(cpuId, 'OK', new Date(Date.now() + 1000).toISOString(), { id: crypto.randomUUID(), value: 3 }),
+        result(cpuId, 'OK', new Date(Date.now() + 1001).toISOString(), { value: 3 }),
       ];
       const post = () =>
         t.app.inject({ method: 'POST', url: '/api/v1/check_history', headers: db.auth, payload: batch });
