@@ -209,6 +209,7 @@ export const entities = [
   Check,
   CheckResult,
   ResultBlock,
+  ClampedResult,
   CheckState,
   Transition,
   Notification,

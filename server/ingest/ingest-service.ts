@@ -144,11 +144,14 @@ function toItem(agentId: string, result: ResultIn, check: CatalogCheck, received
     // PostgreSQL text cannot hold NUL: one such message would fail the whole group-commit batch.
     message: result.message?.replaceAll('\u0000', '') ?? null,
     observedAt,
-    ...(observedAt === receivedAt ? { claimedAt: claimed } : {}),
+    ...(observedAt === receivedAt && writable(claimed) ? { claimedAt: claimed } : {}),
     rules: { sustainMs: check.rules.sustainMs, severity: check.rules.severity },
     recipients: check.spec.notify?.email ?? [],
   };
 }
+
+/** PostgreSQL takes years 1 to 9999 from us as written; a year 0 clock is claimed by nothing. */
+const writable = (at: Date): boolean => at.getUTCFullYear() >= 1 && at.getUTCFullYear() <= 9999;
 
 /**
  * Results of one check stamped with the receipt time (a clock off, above)
