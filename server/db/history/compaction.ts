@@ -1,13 +1,15 @@
 // Compaction: a hot table that no longer takes results (a detached hour, or
-// a swapped-out default partition of late results) is folded into blocks a
-// few hundred series at a time, each its own transaction, then dropped.
+// a swapped-out default partition of late results) is folded into blocks
+// some series at a time (about ROWS_PER_TRANSACTION rows: the embedded
+// database has one session, so a long transaction would hold ingest up),
+// each its own transaction, then dropped.
 // A crash half-way leaves the table to be folded again: folding is idempotent.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql, type Db, type RawBuilder } from '../sql.ts';
 import { foldIntoBlocks, type HotRow, type SeriesKey } from './blocks.ts';
 import { dropTable } from './partitions.ts';
 
-const SERIES_PER_TRANSACTION = 500;
+const ROWS_PER_TRANSACTION = 50_000;
 
 export interface Compacted {
   results: number;
@@ -23,17 +25,35 @@ export function hotRowsSql(table: string): RawBuilder<HotRow> {
     from ${sql.id(table)} r`;
 }
 
+/** Consecutive runs of series holding about `rows` rows each (a series is never split). */
+function chunks<T extends { n: number }>(series: readonly T[], rows: number): T[][] {
+  const out: T[][] = [];
+  let current: T[] = [];
+  let size = 0;
+  for (const s of series) {
+    if (current.length > 0 && size + s.n > rows) {
+      out.push(current);
+      [current, size] = [[], 0];
+    }
+    current.push(s);
+    size += s.n;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
 export async function compactTable(
   em: EntityManager,
   table: string,
   cutoff: Date,
   lock: (db: Db) => Promise<boolean>,
 ): Promise<Compacted | null> {
-  const { rows: series } = await sql<SeriesKey>`
-    select distinct check_id as "checkId", agent_id as "agentId" from ${sql.id(table)}`.execute(em.getKysely());
+  const { rows: series } = await sql<SeriesKey & { n: number }>`
+    select check_id as "checkId", agent_id as "agentId", count(*)::int as n from ${sql.id(table)} group by 1, 2`.execute(
+    em.getKysely(),
+  );
   const done: Compacted = { results: 0, blocks: 0, expired: 0 };
-  for (let i = 0; i < series.length; i += SERIES_PER_TRANSACTION) {
-    const chunk = series.slice(i, i + SERIES_PER_TRANSACTION);
+  for (const chunk of chunks(series, ROWS_PER_TRANSACTION)) {
     const ok = await em.transactional(async (tx) => {
       const db = tx.getKysely();
       if (!(await lock(db))) return false;
