@@ -104,6 +104,26 @@ describe.each(dbKinds(postgresUrl))('result history on %s', (kind) => {
     ]);
   });
 
+  it('compacts an hour once it is 90 s closed (the upkeep runs every 30 s: within two minutes), not before', async () => {
+    const check = checks[KINDS.length + 2]!;
+    await upkeep(); // this hour's partition exists
+    const hour = hourOf(now.getTime());
+    const mine = async () =>
+      (await sql<{ n: number }>`select count(*)::int as n from "check_result" where check_id = ${check}`.execute(db()))
+        .rows[0]!.n;
+    expect((await write([item(check, hour + 5, 1), item(check, now.getTime(), 2)])).stored.size).toBe(2);
+    expect(await mine()).toBe(2);
+    await upkeep(new Date(hour + HOUR + 89_000)); // results of its last second may still be on their way
+    expect(await mine()).toBe(2);
+    const done = await upkeep(new Date(hour + HOUR + 90_000));
+    expect(done.compacted).toBeGreaterThanOrEqual(2);
+    expect(await mine()).toBe(0);
+    expect(await read(check)).toEqual([
+      { t: hour + 5, value: 1, message: 'ok' },
+      { t: now.getTime(), value: 2, message: 'ok' },
+    ]);
+  });
+
   it('drops a day of blocks past retention whole, and leaves newer days untouched', async () => {
     const check = checks[KINDS.length + 1]!;
     const old = now.getTime() - 9 * DAY;
