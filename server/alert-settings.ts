@@ -1,5 +1,5 @@
 // The alert channels' settings (Alertmanager, named webhooks), part of the
-// server's one settings table in config.ts (which alone reads process.env).
+// server's one settings table in config.ts (the one module that reads the environment).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDuration } from './api/contract/duration.ts';
