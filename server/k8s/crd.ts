@@ -29,9 +29,10 @@ export function structural(schema: unknown): unknown {
 }
 
 /**
- * The contract's storable-text rule (no NUL, no unpaired surrogate) is for the
- * REST door: the API server's JSON decoder already replaces unpaired surrogates,
- * its RE2 cannot read `\\u` escapes, and it has no propertyNames.
+ * The contract's storable-text rule (no NUL, no unpaired surrogate) stays out
+ * of the CRD: the API server's JSON decoder already replaces unpaired
+ * surrogates, its RE2 cannot read `\\u` escapes, and it has no propertyNames.
+ * The reconciler applies it (uncheckedSpecProblems): a NUL is an invalid spec.
  */
 function kubernetesText(s: Json): void {
   const head = typeof s['pattern'] === 'string' ? storableHead(s['pattern']) : null;
