@@ -144,7 +144,7 @@ export const Notification = defineEntity({
     outageMs: p.bigint('number').nullable(),
     /** The check's own recipients (spec.notify.email); the server's defaults are added at send time. */
     recipients: p.array(),
-    /** `pending`, `sending`, `sent`, `failed`, `silenced` or `skipped` (mail off). */
+    /** `pending`, `sending`, `sent`, `failed`, `silenced`, `skipped` (mail off) or `dropped` (receiver removed). */
     state: p.text().default('pending'),
     attempts: p.integer().default(0),
     nextAttemptAt: p.datetime(),

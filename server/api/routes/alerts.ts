@@ -128,7 +128,9 @@ export function alertRoutes(app: FastifyInstance, deps: AppDeps): void {
         querystring: Type.Object(
           {
             state: Type.Optional(
-              Type.Union(['pending', 'sending', 'sent', 'failed', 'silenced', 'skipped'].map((s) => Type.Literal(s))),
+              Type.Union(
+                ['pending', 'sending', 'sent', 'failed', 'silenced', 'skipped', 'dropped'].map((s) => Type.Literal(s)),
+              ),
             ),
             channel: Type.Optional(
               Type.String({ maxLength: 2100, description: 'email, alertmanager:<url> or webhook:<name>' }),
