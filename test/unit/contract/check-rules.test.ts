@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CheckSpec } from '../../../server/api/contract/index.ts';
-import { normalizeSpec, specProblems, type NormalizedCheck } from '../../../server/api/contract/check-rules.ts';
+import type { CheckSpec } from '../../../contract/index.ts';
+import { normalizeSpec, specProblems, type NormalizedCheck } from '../../../contract/check-rules.ts';
 
 // Fixture factories: a fresh valid spec each call, with overrides on top.
 const processSpec = (
