@@ -81,7 +81,7 @@ async function startAgents(s: BenchServer): Promise<{ name: string; proc: Proc }
   // Inside the checkout, so the build finds node_modules; .cache is ignored by git.
   const outDir = join(ROOT, '.cache', 'bench-dist');
   execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: ROOT, stdio: 'inherit' });
-  const built = spawn(process.execPath, [join(outDir, 'server/cli/main.js'), ...args], {
+  const built = spawn(process.execPath, [join(outDir, 'cli/main.js'), ...args], {
     env: { ...process.env, ...(await env('bench-host-built')) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

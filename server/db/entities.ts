@@ -2,7 +2,7 @@
 // the repositories; these definitions drive the CRUD and keep the migrations
 // honest (test/integration/db/schema.test.ts diffs them against the migrated schema).
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import type { CheckSpec } from '../api/contract/index.ts';
+import type { CheckSpec } from '../../contract/index.ts';
 
 export const Agent = defineEntity({
   name: 'Agent',

@@ -3,7 +3,7 @@
 // committer. The reply is sent only after the commit (durable acknowledgement).
 import { createHash } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { IngestReply, ResultIn } from '../api/contract/index.ts';
+import type { IngestReply, ResultIn } from '../../contract/index.ts';
 import { runsCheck, type CatalogCheck, type CheckCatalog } from '../db/check-catalog.ts';
 import { writeBatch, type BatchOutcome, type ResultItem } from '../db/results.repository.ts';
 import { ApiError, errors } from '../errors.ts';

@@ -1,7 +1,7 @@
 // The Check CustomResourceDefinition, generated from the wire contract's
 // CheckSpec (one schema, two doors: `vilicus apply` and `kubectl apply`).
 // `npm run crd` writes crds/checks.vilicus.dev.yaml; a test keeps it in sync.
-import { CheckSpec, INTERVAL_CEL, probeKinds, probes, storableHead } from '../api/contract/index.ts';
+import { CheckSpec, INTERVAL_CEL, probeKinds, probes, storableHead } from '../../contract/index.ts';
 
 type Json = Record<string, unknown>;
 

@@ -1,8 +1,8 @@
 // Silences, the notification log and the open problems (admin token).
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { AlertView, ErrorReply, NotificationView, SilenceCreate, SilenceView } from '../contract/index.ts';
-import { parseDuration } from '../contract/duration.ts';
+import { AlertView, ErrorReply, NotificationView, SilenceCreate, SilenceView } from '../../../contract/index.ts';
+import { parseDuration } from '../../../contract/duration.ts';
 import { listOpenProblems } from '../../db/alert-sweeps.repository.ts';
 import { listNotifications } from '../../db/outbox.repository.ts';
 import { SilencesRepository, type SilenceRow } from '../../db/silences.repository.ts';

@@ -46,8 +46,8 @@ function run(
   const drop = ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all'];
   const [command, argv] =
     asNobody && isRoot
-      ? ['setpriv', [...drop, '--no-new-privs', '--', process.execPath, 'server/cli/vilicus.js', ...args]]
-      : [process.execPath, ['server/cli/vilicus.js', ...args]];
+      ? ['setpriv', [...drop, '--no-new-privs', '--', process.execPath, 'cli/vilicus.js', ...args]]
+      : [process.execPath, ['cli/vilicus.js', ...args]];
   const child = spawn(command, argv, {
     cwd: root,
     env: { PATH: process.env['PATH'] ?? '', ...env },

@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { STORABLE_TEXT_RULE, type CheckSpec } from '../../../server/api/contract/index.ts';
+import { STORABLE_TEXT_RULE, type CheckSpec } from '../../../contract/index.ts';
 import {
   normalizeSpec,
   specProblems,
   uncheckedSpecProblems,
   type NormalizedCheck,
-} from '../../../server/api/contract/check-rules.ts';
+} from '../../../contract/check-rules.ts';
 
 const EXAMPLES = fileURLToPath(new URL('../../../examples/checks', import.meta.url));
 

@@ -68,7 +68,7 @@ describe.each(images)('$file', ({ file, uid, healthcheck }) => {
   });
 
   it('starts the vilicus command in exec form (signals reach node)', () => {
-    expect(image.instructions.find((i) => i.keyword === 'ENTRYPOINT')?.args).toEqual(['node', 'server/cli/vilicus.js']);
+    expect(image.instructions.find((i) => i.keyword === 'ENTRYPOINT')?.args).toEqual(['node', 'cli/vilicus.js']);
   });
 
   it(healthcheck ? 'has a HEALTHCHECK on /healthz' : 'has no HEALTHCHECK (it serves nothing)', () => {
@@ -94,7 +94,7 @@ describe('the agent image', () => {
     expect(sources).not.toContain('server');
     for (const source of sources)
       expect(source).toMatch(
-        /^(agent|package\.json|server\/(cli|api\/contract|config\.ts|alert-settings\.ts|version\.ts))$/,
+        /^(agent|cli|contract|package\.json|server\/(config\.ts|alert-settings\.ts|version\.ts))$/,
       );
   });
 });
