@@ -1,6 +1,6 @@
 // One config module per program: server/config.ts and agent/config.ts are the
-// only sources under server/ and agent/ that name the environment object, so a
-// plain text search for it (a reviewer's, a CI grep) finds the readers alone.
+// only sources of the programs (server/, agent/, cli/, contract/) that name the
+// environment object, so a plain text search for it finds the readers alone.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,9 +16,9 @@ function sources(dir: string): string[] {
 
 describe('reading the environment', () => {
   it('is named only in server/config.ts and agent/config.ts', () => {
-    const naming = [...sources('server'), ...sources('agent')].filter((file) =>
-      readFileSync(join(repo, file), 'utf8').includes('process.env'),
-    );
+    const naming = ['server', 'agent', 'cli', 'contract']
+      .flatMap(sources)
+      .filter((file) => readFileSync(join(repo, file), 'utf8').includes('process.env'));
     expect(naming.map((file) => relative('.', file)).sort()).toEqual(['agent/config.ts', 'server/config.ts']);
   });
 });
