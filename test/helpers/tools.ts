@@ -51,7 +51,7 @@ export interface Tool extends Service {
   require(): string;
 }
 
-export function tool(path: string, debianPackage: string, name = path): Tool {
+export function tool(path: string, debianPackage: string, name: string): Tool {
   const s = service(name, existsSync(path), `apt-get install -y ${debianPackage}`);
   return { ...s, path, require: () => (s.require(), path) };
 }
