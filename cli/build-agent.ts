@@ -1,7 +1,7 @@
 // `npm run build:agent`: the one-file agent and the vilicus-agent npm package
 // around it, in dist/vilicus-agent/ (cli/README.md). esbuild bundles
 // cli/vilicus-agent.ts with the agent, the contract and the agent's npm
-// dependencies into vilicus-agent.mjs; nothing of the server is reachable from
+// dependencies into vilicus-agent.cjs; nothing of the server is reachable from
 // there (npm run lint's layering check), and the build fails if any got in.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -40,21 +40,21 @@ export function packagesOf(metafile: Metafile): string[] {
 export async function buildAgent(outDir = `${REPO}dist/vilicus-agent`): Promise<{ file: string; packages: string[] }> {
   const pkg = JSON.parse(readFileSync(`${REPO}package.json`, 'utf8')) as { version: string; engines: object };
   rmSync(outDir, { recursive: true, force: true });
-  const file = `${outDir}/vilicus-agent.mjs`;
+  const file = `${outDir}/vilicus-agent.cjs`;
   const { metafile } = await build({
     entryPoints: [`${REPO}cli/vilicus-agent.ts`],
     outfile: file,
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    // CommonJS, not ESM: Node then loads none of its ES module loader (~1.3 MiB less resident, agent/README.md).
+    format: 'cjs',
     target: 'node22',
     // Only for macOS/BSD/Windows process listing (agent/probes/proc-table.ts); Linux never loads it.
     external: ['systeminformation'],
     define: { VILICUS_BUNDLE: JSON.stringify({ version: pkg.version }) },
-    // pino and its helpers are CommonJS: their require() of Node built-ins needs a real require.
-    banner: {
-      js: "#!/usr/bin/env node\nimport { createRequire as vilicusRequire } from 'node:module';\nconst require = vilicusRequire(import.meta.url);",
-    },
+    banner: { js: '#!/usr/bin/env node' },
+    // contract/version.ts reads import.meta.url only when not bundled (VILICUS_BUNDLE is defined here).
+    logOverride: { 'empty-import-meta': 'silent' },
     minifySyntax: true,
     minifyWhitespace: true,
     legalComments: 'none',
@@ -75,11 +75,11 @@ export async function buildAgent(outDir = `${REPO}dist/vilicus-agent`): Promise<
         description: 'The vilicus agent alone, in one file: runs this host’s checks and reports to a vilicus server.',
         license: 'Apache-2.0',
         type: 'module',
-        bin: { 'vilicus-agent': 'vilicus-agent.mjs' },
+        bin: { 'vilicus-agent': 'vilicus-agent.cjs' },
         engines: pkg.engines,
         // macOS, BSD and Windows list processes through it; Linux reads /proc and never loads it.
         optionalDependencies: { systeminformation: dependencyRange('systeminformation') },
-        files: ['vilicus-agent.mjs'],
+        files: ['vilicus-agent.cjs'],
       },
       null,
       2,

@@ -51,7 +51,7 @@ describe('the vilicus-agent package', () => {
       [
         'README.md',
         'package.json',
-        'vilicus-agent.mjs',
+        'vilicus-agent.cjs',
         ...(existsSync(join(installed, 'node_modules')) ? ['node_modules'] : []),
       ].sort(),
     );

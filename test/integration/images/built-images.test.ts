@@ -104,7 +104,7 @@ function fromElsewhere(config: pg.ClientConfig): pg.Client {
 
 /** What the agent image may hold (images/node-runtime.sh, Dockerfile.agent): anything else fails the test by name. */
 const AGENT_IMAGE_FILES = [
-  /^app\/(vilicus-agent\.mjs)?$/,
+  /^app\/(vilicus-agent\.cjs)?$/,
   /^usr\/local\/bin\/(node)?$/,
   /^(usr\/|usr\/local\/|usr\/share\/|usr\/lib\/|var\/|var\/lib\/|var\/lib\/dpkg\/|etc\/|etc\/ssl\/|etc\/ssl\/certs\/)$/,
   /^(lib|lib64|tmp)(\/|$)/,
@@ -212,7 +212,7 @@ describe.runIf(built.run)('the built images', () => {
   it('agent: is at most 150 MB and holds the bundle, node and its libraries only (no node_modules)', async () => {
     expect(Number(await podman('image', 'inspect', '--format', '{{.Size}}', image.agent))).toBeLessThanOrEqual(150e6);
     const files = await imageFiles(images.get(image.agent)!);
-    expect(files).toContain('app/vilicus-agent.mjs');
+    expect(files).toContain('app/vilicus-agent.cjs');
     expect(files).toContain('usr/local/bin/node');
     expect(files.filter((f) => f.includes('node_modules'))).toEqual([]);
     expect(files.filter((f) => !AGENT_IMAGE_FILES.some((allowed) => allowed.test(f)))).toEqual([]);

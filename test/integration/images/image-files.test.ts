@@ -89,7 +89,7 @@ describe('the image file sets', () => {
     roots.agent = join(dir, 'agent');
     await buildAgent(join(dir, 'agent-build'));
     mkdirSync(roots.agent);
-    cpSync(join(dir, 'agent-build', 'vilicus-agent.mjs'), join(roots.agent, 'vilicus-agent.mjs'));
+    cpSync(join(dir, 'agent-build', 'vilicus-agent.cjs'), join(roots.agent, 'vilicus-agent.cjs'));
   }, 180_000);
 
   afterAll(async () => {
@@ -98,7 +98,7 @@ describe('the image file sets', () => {
   });
 
   it('leaves every npm package but pino and its helpers out of the agent image', async () => {
-    expect(readdirSync(roots.agent)).toEqual(['vilicus-agent.mjs']);
+    expect(readdirSync(roots.agent)).toEqual(['vilicus-agent.cjs']);
     const { packages } = await buildAgent(join(dir, 'agent-build'));
     expect(
       packages.filter(
@@ -108,7 +108,7 @@ describe('the image file sets', () => {
           ),
       ),
     ).toEqual([]);
-    const bundle = readFileSync(join(roots.agent, 'vilicus-agent.mjs'), 'utf8');
+    const bundle = readFileSync(join(roots.agent, 'vilicus-agent.cjs'), 'utf8');
     for (const server of ['fastify', 'mikro-orm', 'pglite', '@kubernetes/client-node', 'nodemailer'])
       expect(bundle, server).not.toContain(server);
   });
@@ -141,7 +141,7 @@ describe('the image file sets', () => {
 
     const agentRun = run(
       roots.agent,
-      'vilicus-agent.mjs',
+      'vilicus-agent.cjs',
       ['agent'],
       { VILICUS_SERVER: url, VILICUS_TOKEN: agent.body.token, VILICUS_AGENT_NAME: 'image-agent' },
       true,

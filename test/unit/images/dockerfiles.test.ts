@@ -119,7 +119,7 @@ describe('the agent image', () => {
     expect(contextSources(image)).toEqual([]);
     const copies = image.instructions.filter((i) => i.keyword === 'COPY');
     expect(copies.map((i) => [i.flags['from'], ...i.args])).toEqual([
-      ['build', '/src/dist/vilicus-agent/vilicus-agent.mjs', './'],
+      ['build', '/src/dist/vilicus-agent/vilicus-agent.cjs', './'],
     ]);
     // The build stage copies the agent's sources, never the server's.
     expect(stages.flatMap(contextSources).sort()).toEqual([
@@ -134,7 +134,7 @@ describe('the agent image', () => {
   it('starts the bundle with node in exec form (no shell in the image; signals reach node)', () => {
     expect(image.instructions.find((i) => i.keyword === 'ENTRYPOINT')?.args).toEqual([
       'node',
-      '/app/vilicus-agent.mjs',
+      '/app/vilicus-agent.cjs',
     ]);
     expect(image.instructions.find((i) => i.keyword === 'CMD')?.args).toEqual(['agent']);
     expect(all(image, 'RUN')).toEqual([]);
