@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { clientSettings, loadClientConfig, loadServerConfig, type ServerConfig } from '../server/config.ts';
 import { flagOptions, SettingError } from '../contract/settings.ts';
-import { VERSION } from '../server/version.ts';
+import { VERSION } from '../contract/version.ts';
 
 const USAGE = `vilicus ${VERSION} — host and process monitoring
 
@@ -31,15 +31,7 @@ async function main(argv: string[]): Promise<void> {
   const commands: Record<string, () => Promise<void>> = {
     server: () => serverCommand(rest),
     up: async () => (await import('./up.ts')).up(await withServerV8Flags(rest)),
-    agent: async () => {
-      // Replaces this process with one run with the agent's V8 flags before loading the agent.
-      const { nodeOptions } = await import('../agent/config.ts');
-      const { AGENT_V8_FLAGS } = await import('../agent/v8-flags.ts');
-      (await import('./v8-flags.ts')).execWithV8Flags('agent', AGENT_V8_FLAGS, nodeOptions());
-      const { loadAgentConfig } = await import('../agent/config.ts');
-      const { runAgent } = await import('../agent/main.ts');
-      return runAgent(loadAgentConfig(rest), VERSION);
-    },
+    agent: async () => (await import('./agent.ts')).agentCommand(rest, VERSION),
     migrate: () => migrateCommand(rest),
     version: () => print(`${VERSION}\n`),
     help: () => print(USAGE),

@@ -12,7 +12,7 @@ import type { ServerConfig } from '../server/config.ts';
 import { AgentsRepository } from '../server/db/agents.repository.ts';
 import { ChecksRepository } from '../server/db/checks.repository.ts';
 import { startServer, type RunningServer } from '../server/main.ts';
-import { VERSION } from '../server/version.ts';
+import { VERSION } from '../contract/version.ts';
 import { readDocuments } from './documents.ts';
 
 const EXAMPLES = fileURLToPath(new URL('../examples/checks/', import.meta.url));

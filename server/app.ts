@@ -17,7 +17,7 @@ import { alertRoutes } from './api/routes/alerts.ts';
 import { dashboardRoutes } from './api/routes/dashboard.ts';
 import { metricsRoutes } from './api/routes/metrics.ts';
 import { dashboardStaticRoutes } from './ui/static-routes.ts';
-import { VERSION } from './version.ts';
+import { VERSION } from '../contract/version.ts';
 
 /** Longer than the longest name (253), so only a parameter no route could accept is refused with a 414. */
 const MAX_PARAM_LENGTH = 512;

@@ -22,31 +22,46 @@ async function layering(cwd: string, ...args: string[]): Promise<{ code: number;
   }
 }
 
+// A bound on a hang: a cruise of the tree takes ~2 s, and over 5 s on a loaded machine.
+const TIMEOUT = 60_000;
+
 describe('the layering check', () => {
-  it('reports each deliberate bad import of the fixture, and only those', async () => {
-    // The json reporter exits 0 whatever it found: the exit code is the next test's.
-    const { out } = await layering(FIXTURE, '--output-type', 'json', 'agent', 'contract', 'server');
-    const { summary } = JSON.parse(out) as {
-      summary: { violations: { rule: { name: string }; from: string; to: string }[] };
-    };
-    expect(summary.violations.map((v) => [v.rule.name, v.from, v.to]).sort()).toEqual([
-      ['agent-imports-only-contract', 'agent/probe.ts', 'server/db/orm.ts'],
-      ['contract-imports-no-program', 'contract/check.ts', 'agent/probe.ts'],
-      ['domain-no-io', 'server/domain/clock.ts', 'fs'],
-    ]);
-  });
+  it(
+    'reports each deliberate bad import of the fixture, and only those',
+    async () => {
+      // The json reporter exits 0 whatever it found: the exit code is the next test's.
+      const { out } = await layering(FIXTURE, '--output-type', 'json', 'agent', 'contract', 'server');
+      const { summary } = JSON.parse(out) as {
+        summary: { violations: { rule: { name: string }; from: string; to: string }[] };
+      };
+      expect(summary.violations.map((v) => [v.rule.name, v.from, v.to]).sort()).toEqual([
+        ['agent-imports-only-contract', 'agent/probe.ts', 'server/db/orm.ts'],
+        ['contract-imports-no-program', 'contract/check.ts', 'agent/probe.ts'],
+        ['domain-no-io', 'server/domain/clock.ts', 'fs'],
+      ]);
+    },
+    TIMEOUT,
+  );
 
-  it('fails with the rule, why it holds and the import at fault', async () => {
-    const { code, out } = await layering(FIXTURE, '--output-type', 'err-long', 'agent', 'contract', 'server');
-    expect(code).toBe(3); // the number of errors
-    expect(out).toContain('error agent-imports-only-contract: agent/probe.ts → server/db/orm.ts');
-    expect(out).toContain('agent/ imports only contract/, its own files, Node built-ins and its npm');
-    expect(out).toContain('error domain-no-io: server/domain/clock.ts → fs');
-  });
+  it(
+    'fails with the rule, why it holds and the import at fault',
+    async () => {
+      const { code, out } = await layering(FIXTURE, '--output-type', 'err-long', 'agent', 'contract', 'server');
+      expect(code).toBe(3); // the number of errors
+      expect(out).toContain('error agent-imports-only-contract: agent/probe.ts → server/db/orm.ts');
+      expect(out).toContain('agent/ imports only contract/, its own files, Node built-ins and its npm');
+      expect(out).toContain('error domain-no-io: server/domain/clock.ts → fs');
+    },
+    TIMEOUT,
+  );
 
-  it('passes on the real tree (npm run lint runs it)', async () => {
-    const { code, out } = await layering(REPO, 'cli', 'contract', 'server', 'agent');
-    expect(out).toContain('no dependency violations found');
-    expect(code).toBe(0);
-  });
+  it(
+    'passes on the real tree (npm run lint runs it)',
+    async () => {
+      const { code, out } = await layering(REPO, 'cli', 'contract', 'server', 'agent');
+      expect(out).toContain('no dependency violations found');
+      expect(code).toBe(0);
+    },
+    TIMEOUT,
+  );
 });
