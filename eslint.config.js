@@ -31,7 +31,7 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
     },
   },
-  { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   {
     // The dashboard's browser modules are plain JavaScript served as written (no build step).
     files: ['server/ui/public/**/*.js'],

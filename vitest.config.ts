@@ -32,6 +32,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          setupFiles: ['test/helpers/services-setup.ts'],
           // Rollouts, fail-over and mail on a 2-core machine: minutes, not seconds.
           testTimeout: 600_000,
           hookTimeout: 600_000,

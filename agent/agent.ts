@@ -2,8 +2,8 @@
 // the results, check out. Stateless: everything it knows comes from the server,
 // except results not yet acknowledged, which wait in a bounded spool.
 import { hostname } from 'node:os';
-import type { AgentCheck, ResultIn } from '../server/api/contract/index.ts';
-import { createBackoff } from '../server/api/contract/backoff.ts';
+import type { AgentCheck, ResultIn } from '../contract/index.ts';
+import { createBackoff } from '../contract/backoff.ts';
 import { RefusedError, type ServerClient } from './client.ts';
 import type { Logger } from './log.ts';
 import { createCycle, createProbes, runProbe, type ProbeRegistry } from './probes/index.ts';

@@ -8,7 +8,7 @@
 // lazy WebSocket getters load undici anyway, with http2, tls, crypto and zlib
 // (~10 MiB). node:https (tls and crypto, ~7 MiB) is loaded only for an
 // https:// server.
-import type { AgentConfig, AgentView, CheckOut, IngestReply, ResultIn } from '../server/api/contract/index.ts';
+import type { AgentConfig, AgentView, CheckOut, IngestReply, ResultIn } from '../contract/index.ts';
 
 /** Worth retrying: the network failed, or the server said 5xx / 429. */
 export class RetryableError extends Error {}

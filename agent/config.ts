@@ -2,7 +2,7 @@
 // Nothing else in agent/ reads process.env.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { parse, parseFlags, resolveSettings, type Setting, type SettingsOf } from '../server/api/contract/settings.ts';
+import { parse, parseFlags, resolveSettings, type Setting, type SettingsOf } from '../contract/settings.ts';
 
 const s = <T>(setting: Setting<T>): Setting<T> => setting;
 

@@ -1,6 +1,6 @@
 // Results waiting to be sent (each with its id: the agent always sets one). Bounded: when the server is away for long, the
 // oldest results go first (counted), so memory stays flat and fresh data wins.
-import type { ResultIn } from '../server/api/contract/index.ts';
+import type { ResultIn } from '../contract/index.ts';
 
 export class ResultSpool {
   private items: ResultIn[] = [];

@@ -10,5 +10,5 @@
 //   --max-semi-space-size=1   a young generation of 1 MiB semi-spaces: with
 //                             Node's default it grew to 8 MiB in the agent.
 //
-// `vilicus agent` re-executes itself with them (server/cli/v8-flags.ts).
+// `vilicus agent` re-executes itself with them (cli/v8-flags.ts).
 export const AGENT_V8_FLAGS: readonly string[] = ['--max-opt=1', '--max-semi-space-size=1'];

@@ -17,6 +17,8 @@ esac
 source "$here/lib.sh"
 # shellcheck source=images/node-base.sh
 source "$here/node-base.sh"
+# shellcheck source=images/node-runtime.sh
+source "$here/node-runtime.sh"
 
 version=$(sed -n 's/^  "version": "\([^"]*\)",$/\1/p' "$images_repo/package.json")
 [[ -n $version ]] || die "no version in package.json"
@@ -32,10 +34,10 @@ product_key() {
   (
     cd "$images_repo"
     {
-      find package.json package-lock.json .dockerignore "Dockerfile.$name" server agent -type f \
+      find package.json package-lock.json .dockerignore "Dockerfile.$name" cli contract server agent -type f \
         ! -name '*.test.ts' ! -path '*/node_modules/*' ! -path '*/.vilicus/*' -print0 |
         sort -z | xargs -0 sha256sum
-      echo "$base_key $version"
+      echo "$base_key $runtime_key $version"
     } | sha256sum | cut -c1-12
   )
 }
@@ -82,12 +84,14 @@ build_product() {
 main() {
   lock_cache
   timed "base $base_name" ensure_base
+  timed "runtime $runtime_name" ensure_runtime
   local list="$images_cache/product.list"
   : >"$list.partial"
   for name in server agent; do
     timed "image docker.io/vilicus/$name:$version" build_product "$name" "$list.partial"
   done
   mv "$list.partial" "$list"
+  say "sizes: $(cut -f1,2 "$list" | sed 's/\t/ /; s/$/ MB/' | paste -sd, - | sed 's/,/, /g')"
   say "archives for \`ctr -n k8s.io images import\`: $list"
 }
 

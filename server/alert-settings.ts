@@ -1,9 +1,9 @@
 // The alert channels' settings (Alertmanager, named webhooks), part of the
-// server's one settings table in config.ts (which alone reads process.env).
+// server's one settings table in config.ts (the one module that reads the environment).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseDuration } from './api/contract/duration.ts';
-import { parse, type Setting } from './api/contract/settings.ts';
+import { parseDuration } from '../contract/duration.ts';
+import { parse, type Setting } from '../contract/settings.ts';
 
 const s = <T>(setting: Setting<T>): Setting<T> => setting;
 

@@ -17,7 +17,7 @@ import { alertRoutes } from './api/routes/alerts.ts';
 import { dashboardRoutes } from './api/routes/dashboard.ts';
 import { metricsRoutes } from './api/routes/metrics.ts';
 import { dashboardStaticRoutes } from './ui/static-routes.ts';
-import { VERSION } from './version.ts';
+import { VERSION } from '../contract/version.ts';
 
 /** Longer than the longest name (253), so only a parameter no route could accept is refused with a 414. */
 const MAX_PARAM_LENGTH = 512;
@@ -26,6 +26,7 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
   const app = Fastify(serverOptions(deps, logger));
   readJsonOnly(app);
   installErrorHandler(app);
+  refuseWhileClosing(app);
   untilDatabaseReady(app, deps);
   authenticateFirst(app, deps);
   await app.register(swagger, {
@@ -50,6 +51,25 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
   dashboardStaticRoutes(app);
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;
+}
+
+/**
+ * Once close() has begun, a request that still arrives (on a kept-alive or
+ * pipelined connection) is told 503 in the catalogue's envelope. Fastify's own
+ * answer for it (return503OnClosing, off in serverOptions) is a fixed body of
+ * its own shape, written before any hook could reply.
+ */
+function refuseWhileClosing(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!closing) return done();
+    reply.header('connection', 'close');
+    done(new ApiError(errors.shuttingDown));
+  });
 }
 
 /** While the server waits for its database, everything but the health routes answers 503 saying why. */
@@ -85,6 +105,8 @@ function serverOptions(deps: AppDeps, logger: Logger | false): FastifyHttpOption
   return {
     loggerInstance: logger || undefined,
     bodyLimit: deps.bodyLimit,
+    // refuseWhileClosing answers instead, in the catalogue's envelope.
+    return503OnClosing: false,
     // The whole request, body included, must arrive within this (408 after), so a
     // client trickling bytes cannot hold a socket for minutes. Node honours it only
     // when given to http.createServer (fastify's `requestTimeout` alone, set on the

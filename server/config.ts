@@ -8,7 +8,7 @@ import {
   SettingError,
   type Setting,
   type SettingsOf,
-} from './api/contract/settings.ts';
+} from '../contract/settings.ts';
 
 const s = <T>(setting: Setting<T>): Setting<T> => setting;
 

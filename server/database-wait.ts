@@ -4,8 +4,8 @@
 // project's backoff until that works or VILICUS_DB_WAIT has passed, logging
 // each failed attempt; meanwhile /readyz and every route that needs the
 // database say what it is waiting for (503 VILICUS_ERR_DATABASE_UNAVAILABLE).
-import { createBackoff } from './api/contract/backoff.ts';
-import { formatDuration } from './api/contract/duration.ts';
+import { createBackoff } from '../contract/backoff.ts';
+import { formatDuration } from '../contract/duration.ts';
 import { isDatabaseDown } from './api/error-handler.ts';
 import type { Logger } from './log.ts';
 

@@ -31,6 +31,7 @@ export const errors = {
   headersTooLarge: define('HEADERS_TOO_LARGE', 431, 'The request headers are too large'),
   internal: define('INTERNAL', 500, 'Internal error; the server log has the details'),
   databaseUnavailable: define('DATABASE_UNAVAILABLE', 503, 'The database is unavailable; retry later'),
+  shuttingDown: define('SHUTTING_DOWN', 503, 'The server is shutting down; retry (another replica may answer)'),
 } as const;
 
 export type ErrorKey = keyof typeof errors;

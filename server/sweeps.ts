@@ -6,7 +6,7 @@
 // an outage (or a wait for the database at start) the deadlines move first
 // (deadlineAfterOutage), so the outage itself makes no agent missing.
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { BACKOFF_CAP_MS } from './api/contract/backoff.ts';
+import { BACKOFF_CAP_MS } from '../contract/backoff.ts';
 import { isDatabaseDown } from './api/error-handler.ts';
 import type { ServerConfig } from './config.ts';
 import type { Logger } from './log.ts';

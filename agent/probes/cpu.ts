@@ -3,7 +3,7 @@
 // probe reports one interval at a time.
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
-import type { CpuProbe, Status } from '../../server/api/contract/index.ts';
+import type { CpuProbe, Status } from '../../contract/index.ts';
 import type { CpuCheck, Probe, ProbeOutcome } from './probe.ts';
 import { hasProcfs } from './proc-table.ts';
 

@@ -1,7 +1,7 @@
 // A probe that waits on something outside the agent (a socket, DNS, a
 // network filesystem) must answer in bounded time: the agent runs a cycle's
 // probes together, and one hung endpoint must not hold back the others.
-import { formatDuration } from '../../server/api/contract/duration.ts';
+import { formatDuration } from '../../contract/duration.ts';
 
 export class DeadlineError extends Error {
   constructor(ms: number) {

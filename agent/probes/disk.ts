@@ -2,7 +2,7 @@
 // counts it. statfs(2) through node:fs: no `df` to spawn, nothing to parse.
 import { statfs, type StatsFs } from 'node:fs';
 import { resolve } from 'node:path';
-import type { DiskProbe } from '../../server/api/contract/index.ts';
+import type { DiskProbe } from '../../contract/index.ts';
 import { withDeadline } from './deadline.ts';
 import type { CheckOfKind, Probe, ProbeOutcome } from './probe.ts';
 import { aboveLimits, formatBytes, roundTo, type Verdict } from './verdict.ts';

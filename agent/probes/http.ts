@@ -8,8 +8,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { RequestOptions } from 'node:https';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
-import type { HttpProbe } from '../../server/api/contract/index.ts';
-import { parseDuration } from '../../server/api/contract/duration.ts';
+import type { HttpProbe } from '../../contract/index.ts';
+import { parseDuration } from '../../contract/duration.ts';
 import { describeNetworkError, withDeadline } from './deadline.ts';
 import type { CheckOfKind, Probe, ProbeOutcome } from './probe.ts';
 import { formatMs, latencyFinding, roundTo, verdictOf, type Finding, type Verdict } from './verdict.ts';

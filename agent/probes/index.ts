@@ -1,6 +1,6 @@
 // The probe registry: one entry per check kind, and the single place that
 // dispatches a check to its probe.
-import type { AgentCheck } from '../../server/api/contract/index.ts';
+import type { AgentCheck } from '../../contract/index.ts';
 import { createCpuProbe, defaultCpuTimesReader } from './cpu.ts';
 import { createDiskProbe, hostPath } from './disk.ts';
 import { createHttpProbe } from './http.ts';

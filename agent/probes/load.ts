@@ -2,7 +2,7 @@
 // per CPU or in total. /proc/loadavg and the CPU count describe the whole
 // host, in a container too.
 import os from 'node:os';
-import type { LoadProbe } from '../../server/api/contract/index.ts';
+import type { LoadProbe } from '../../contract/index.ts';
 import type { CheckOfKind, Probe, ProbeOutcome } from './probe.ts';
 import { aboveLimits, roundTo, type Verdict } from './verdict.ts';
 

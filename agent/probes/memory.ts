@@ -4,7 +4,7 @@
 // not namespaced, so in a container it still describes the whole host.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import type { MemoryProbe } from '../../server/api/contract/index.ts';
+import type { MemoryProbe } from '../../contract/index.ts';
 import { hasProcfs } from './proc-table.ts';
 import type { CheckOfKind, Probe, ProbeOutcome } from './probe.ts';
 import { aboveLimits, formatBytes, roundTo, type Verdict } from './verdict.ts';

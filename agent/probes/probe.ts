@@ -1,7 +1,7 @@
 // The one interface every probe kind implements, and the per-cycle state
 // probes share. Adding a kind means a file here implementing Probe and an
 // entry in index.ts's registry; nothing else branches on the kind.
-import type { AgentCheck, Status } from '../../server/api/contract/index.ts';
+import type { AgentCheck, Status } from '../../contract/index.ts';
 import { defaultProcessSource, type ProcessEntry, type ProcessSource } from './proc-table.ts';
 
 /** The check type for one kind. The contract exports ProcessCheck/CpuCheck as schemas only, so derive the types. */

@@ -1,7 +1,7 @@
 // The `process` probe: how many live processes match a name and/or a
 // command-line pattern, against a minimum and an optional maximum.
-import type { ProcessProbe, Status } from '../../server/api/contract/index.ts';
-import { compilePattern } from '../../server/api/contract/process-pattern.ts';
+import type { ProcessProbe, Status } from '../../contract/index.ts';
+import { compilePattern } from '../../contract/process-pattern.ts';
 import type { Cycle, Probe, ProbeOutcome, ProcessCheck } from './probe.ts';
 import type { ProcessEntry } from './proc-table.ts';
 

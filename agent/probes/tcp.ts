@@ -1,8 +1,8 @@
 // The `tcp` probe: does the port accept a connection within the timeout, and
 // how long did that take (name lookup included: what a client would wait).
 import net from 'node:net';
-import type { TcpProbe } from '../../server/api/contract/index.ts';
-import { parseDuration } from '../../server/api/contract/duration.ts';
+import type { TcpProbe } from '../../contract/index.ts';
+import { parseDuration } from '../../contract/duration.ts';
 import { describeNetworkError, withDeadline } from './deadline.ts';
 import type { CheckOfKind, Probe, ProbeOutcome } from './probe.ts';
 import { formatMs, latencyFinding, roundTo, verdictOf, type Verdict } from './verdict.ts';

@@ -1,7 +1,7 @@
 // How a measured number becomes a state, the same way for every probe kind:
 // thresholds are exclusive (exactly `above` is not yet over it), and the
 // message carries the limit that was crossed so nobody has to open the config.
-import type { Status } from '../../server/api/contract/index.ts';
+import type { Status } from '../../contract/index.ts';
 
 export interface Verdict {
   status: Status;

@@ -10,7 +10,7 @@ const GOALS: Record<string, string> = {
   ingest_ratio_vs_raw: '≥ 0.5',
   seed_post_ratio_vs_naive: '≥ 6',
   agent_cpu_ms_per_cycle: '≤ 25',
-  agent_rss_mib: '≤ 60',
+  agent_rss_mib: '≤ 45',
   long_p99_ms: '< 100',
   long_lost: '0',
   ingest_lost: '0',

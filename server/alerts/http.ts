@@ -1,7 +1,7 @@
 // The HTTP edge of the Alertmanager and webhook channels: one POST with a
 // deadline; the answer sorted into done, try again, or give up.
 import { isPermanentHttpFailure } from '../domain/alerts.ts';
-import { VERSION } from '../version.ts';
+import { VERSION } from '../../contract/version.ts';
 import { DeliveryError } from './channel.ts';
 
 /** A receiver that has not answered in this long is treated as down (tried again later). */

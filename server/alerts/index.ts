@@ -4,8 +4,8 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { ServerConfig } from '../config.ts';
 import { sweepAlerts } from '../db/alert-sweeps.repository.ts';
-import { routeNew } from '../db/outbox-routing.repository.ts';
-import { channelsFor, type ChannelPlan } from '../domain/channels.ts';
+import { dropUnconfigured, routeNew } from '../db/outbox-routing.repository.ts';
+import { channelOf, channelsFor, type ChannelPlan } from '../domain/channels.ts';
 import type { Logger } from '../log.ts';
 import { alertmanagerChannelFor } from './alertmanager/channel.ts';
 import { resendOpen } from './alertmanager/resend.ts';
@@ -81,6 +81,7 @@ export function startAlerting(
       return every(1000, () => notifier.tick(), log, `notifier ${channel.name}`);
     }),
     every(10_000, () => sweepAlerts(orm.em.fork(), new Date(), config.repeatIntervalMs), log, 'alert-sweep'),
+    every(10_000, () => dropRemovedReceivers(orm, channels, log, onOutcome), log, 'removed-receivers'),
   ];
   if (targets.length > 0) {
     const resend = async (): Promise<void> => {
@@ -96,6 +97,32 @@ export function startAlerting(
       for (const channel of channels) channel.close?.();
     },
   };
+}
+
+/**
+ * A receiver removed from the settings leaves rows no notifier claims: they
+ * end here, counted and logged (each row once: a dropped row is never pending
+ * again, and the router copies nothing to a receiver it does not know).
+ */
+async function dropRemovedReceivers(
+  orm: MikroORM,
+  channels: readonly Channel[],
+  log: Logger,
+  onOutcome: OutcomeHook | undefined,
+): Promise<void> {
+  const dropped = await dropUnconfigured(
+    orm.em.fork(),
+    channels.map((c) => c.name),
+    new Date(),
+  );
+  for (const { channel, count } of dropped) {
+    const { type, receiver } = channelOf(channel);
+    log.warn(
+      { channel: type, receiver, count },
+      'receiver no longer configured: its undelivered notifications dropped',
+    );
+    onOutcome?.('dropped', count, { type, receiver });
+  }
 }
 
 /** Runs `work` every `ms`, never two at once, logging failures; stop() waits for the round in flight. */

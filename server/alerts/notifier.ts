@@ -12,7 +12,12 @@ import { DeliveryError, type Channel } from './channel.ts';
 /** A temporary failure is retried for about half a day (backoff capped at 10 min), then given up. */
 const MAX_ATTEMPTS = 150;
 
-export type OutcomeHook = (outcome: Outcome['state'], count: number, channel: Channel) => void;
+/** What became of `count` rows of a channel: a notifier's outcome, or dropped (its receiver was removed). */
+export type OutcomeHook = (
+  outcome: Outcome['state'] | 'dropped',
+  count: number,
+  channel: { type: string; receiver: string },
+) => void;
 
 export interface NotifierOptions {
   orm: MikroORM;

@@ -1,6 +1,6 @@
 // Rows to the dashboard's documents. Pure (time passed in), so the shapes a
 // person sees are tested without a database.
-import type { CpuHistory, Overview, Timeline, TimelineSegment } from './contract/dashboard.ts';
+import type { CpuHistory, Overview, Timeline, TimelineSegment } from '../../contract/dashboard.ts';
 import type {
   AgentFact,
   CheckFact,

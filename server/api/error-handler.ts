@@ -4,7 +4,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, errors, type ErrorDefinition } from '../errors.ts';
-import { mostSpecific, type SchemaError } from './contract/schema-errors.ts';
+import { mostSpecific, type SchemaError } from '../../contract/schema-errors.ts';
 
 // Fastify's own errors a client can cause, in the catalogue's terms.
 const FASTIFY_CODES: Record<string, ErrorDefinition> = {

@@ -2,7 +2,7 @@
 // an agent, a page size and the cursor of the page before. Checked here, so
 // each fault is a catalogue error naming its field.
 import Type from 'typebox';
-import { Namespace, Text } from './contract/index.ts';
+import { Namespace, Text } from '../../contract/index.ts';
 import type { Position } from '../db/history/read.ts';
 import type { ResultsQuery } from '../db/checks.repository.ts';
 import { ApiError, errors } from '../errors.ts';

@@ -1,5 +1,5 @@
 // Rows to wire documents.
-import type { AgentView, CheckView, PendingView } from './contract/index.ts';
+import type { AgentView, CheckView, PendingView } from '../../contract/index.ts';
 import type { AgentRow } from '../db/agents.repository.ts';
 import type { CheckRow, StateRow } from '../db/checks.repository.ts';
 import { stateSummary } from '../domain/status.ts';

@@ -2,8 +2,8 @@
 // interval, and one mail for a problem still open when its silence ends.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { reminderDue, silenceMatches, type Silence } from '../domain/alerts.ts';
-import { parseDuration } from '../api/contract/duration.ts';
-import type { CheckSpec, Status } from '../api/contract/index.ts';
+import { parseDuration } from '../../contract/duration.ts';
+import type { CheckSpec, Status } from '../../contract/index.ts';
 import { insertNotifications, type OutboxRow } from './outbox.repository.ts';
 import { sql, withDates } from './sql.ts';
 

@@ -4,9 +4,9 @@
 import { createHash } from 'node:crypto';
 import { sql } from './sql.ts';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { AgentCheck, CheckSpec } from '../api/contract/index.ts';
+import type { AgentCheck, CheckSpec } from '../../contract/index.ts';
 import { chooseAgent, matchesSelector, type AgentPresence } from '../domain/agents.ts';
-import { normalizeSpec, probeWithDefaults, type NormalizedCheck } from '../api/contract/check-rules.ts';
+import { normalizeSpec, probeWithDefaults, type NormalizedCheck } from '../../contract/check-rules.ts';
 
 export interface CatalogCheck {
   id: string;

@@ -2,8 +2,8 @@
 import { sql, withDates } from './sql.ts';
 import { pendingJson } from './state-row.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { AgentCheckStatus, CheckDocument, CheckSpec, StateStatus, Status } from '../api/contract/index.ts';
-import { normalizeSpec } from '../api/contract/check-rules.ts';
+import type { AgentCheckStatus, CheckDocument, CheckSpec, StateStatus, Status } from '../../contract/index.ts';
+import { normalizeSpec } from '../../contract/check-rules.ts';
 import { bumpRevision } from './agents.repository.ts';
 import { pageHistory, type Position } from './history/read.ts';
 

@@ -2,7 +2,7 @@
 // the repositories; these definitions drive the CRUD and keep the migrations
 // honest (test/integration/db/schema.test.ts diffs them against the migrated schema).
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import type { CheckSpec } from '../api/contract/index.ts';
+import type { CheckSpec } from '../../contract/index.ts';
 
 export const Agent = defineEntity({
   name: 'Agent',
@@ -167,7 +167,7 @@ export const Notification = defineEntity({
     outageMs: p.bigint('number').nullable(),
     /** The check's own recipients (spec.notify.email); the server's defaults are added at send time. */
     recipients: p.array(),
-    /** `pending`, `sending`, `sent`, `failed`, `silenced` or `skipped` (mail off). */
+    /** `pending`, `sending`, `sent`, `failed`, `silenced`, `skipped` (mail off) or `dropped` (receiver removed). */
     state: p.text().default('pending'),
     attempts: p.integer().default(0),
     nextAttemptAt: p.datetime(),

@@ -5,6 +5,7 @@
 // mail) and no copy is made twice or lost across replicas and restarts.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { NotificationKind } from '../domain/alerts.ts';
+import { SENDING_LEASE_MS } from './outbox.repository.ts';
 import { sql } from './sql.ts';
 
 export interface RoutableRow {
@@ -41,4 +42,28 @@ export async function routeNew(em: EntityManager, channelsFor: (row: RoutableRow
     await sql`update "notification" set routed = true where id = any(${rows.map((r) => r.id)}::bigint[])`.execute(db);
     return rows.length;
   });
+}
+
+/**
+ * Ends the undelivered rows of every channel but `channels` (a webhook or an
+ * Alertmanager removed from the settings): no notifier claims them, so they
+ * would stay pending for ever. They become `dropped`, saying why; a row some
+ * server is sending now is left to it (one whose server died goes after the
+ * sending lease, as a claim would take it). Returns how many, per channel.
+ */
+export async function dropUnconfigured(
+  em: EntityManager,
+  channels: readonly string[],
+  now: Date,
+): Promise<{ channel: string; count: number }[]> {
+  const leaseOver = new Date(now.getTime() - SENDING_LEASE_MS);
+  const { rows } = await sql<{ channel: string; count: string }>`
+    with dropped as (
+      update "notification" set state = 'dropped', claimed_at = null, next_attempt_at = ${now},
+        last_error = 'receiver ' || channel || ' is no longer configured'
+      where channel <> all(${channels}::text[])
+        and (state = 'pending' or (state = 'sending' and claimed_at < ${leaseOver}))
+      returning channel)
+    select channel, count(*) as count from dropped group by channel order by channel`.execute(em.getKysely());
+  return rows.map((r) => ({ channel: r.channel, count: Number(r.count) }));
 }

@@ -1,5 +1,5 @@
 // Does this need a notification? Pure decisions over evaluations, silences and time.
-import { backoffDelayMs } from '../api/contract/backoff.ts';
+import { backoffDelayMs } from '../../contract/backoff.ts';
 import type { Evaluated } from './evaluate.ts';
 import { isProblem, type StateStatus, type Status } from './status.ts';
 

@@ -15,6 +15,14 @@ export interface ChannelPlan {
 export const alertmanagerChannel = (url: string): string => `alertmanager:${url}`;
 export const webhookChannel = (name: string): string => `webhook:${name}`;
 
+/** An outbox channel column read back: its type and receiver (mail's receiver is ''), as metrics and logs name them. */
+export function channelOf(channel: string): { type: string; receiver: string } {
+  const colon = channel.indexOf(':');
+  return colon < 0
+    ? { type: channel, receiver: '' }
+    : { type: channel.slice(0, colon), receiver: channel.slice(colon + 1) };
+}
+
 /**
  * The channels (besides `email`) an event is copied to. Alertmanager gets no
  * reminders: the periodic re-post keeps open alerts alive there. A webhook

@@ -2,7 +2,7 @@
 // to the posting agent, give it an idempotency key, and hand it to the group
 // committer. The reply is sent only after the commit (durable acknowledgement).
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { IngestReply, ResultIn } from '../api/contract/index.ts';
+import type { IngestReply, ResultIn } from '../../contract/index.ts';
 import { runsCheck, type CatalogCheck, type CheckCatalog } from '../db/check-catalog.ts';
 import { writeBatch, type BatchOutcome, type ResultItem } from '../db/results.repository.ts';
 import { ApiError, errors } from '../errors.ts';

@@ -1,5 +1,5 @@
 // What a Check resource's status says, from the states in the database. Pure.
-import type { SpecProblem } from '../api/contract/index.ts';
+import type { SpecProblem } from '../../contract/index.ts';
 import type { StateRow } from '../db/checks.repository.ts';
 import { stateSummary } from '../domain/status.ts';
 

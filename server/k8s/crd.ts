@@ -1,7 +1,7 @@
 // The Check CustomResourceDefinition, generated from the wire contract's
 // CheckSpec (one schema, two doors: `vilicus apply` and `kubectl apply`).
 // `npm run crd` writes crds/checks.vilicus.dev.yaml; a test keeps it in sync.
-import { CheckSpec, INTERVAL_CEL, probeKinds, probes, storableHead } from '../api/contract/index.ts';
+import { CheckSpec, INTERVAL_CEL, probeKinds, probes, storableHead } from '../../contract/index.ts';
 
 type Json = Record<string, unknown>;
 
@@ -29,9 +29,10 @@ export function structural(schema: unknown): unknown {
 }
 
 /**
- * The contract's storable-text rule (no NUL, no unpaired surrogate) is for the
- * REST door: the API server's JSON decoder already replaces unpaired surrogates,
- * its RE2 cannot read `\\u` escapes, and it has no propertyNames.
+ * The contract's storable-text rule (no NUL, no unpaired surrogate) stays out
+ * of the CRD: the API server's JSON decoder already replaces unpaired
+ * surrogates, its RE2 cannot read `\\u` escapes, and it has no propertyNames.
+ * The reconciler applies it (uncheckedSpecProblems): a NUL is an invalid spec.
  */
 function kubernetesText(s: Json): void {
   const head = typeof s['pattern'] === 'string' ? storableHead(s['pattern']) : null;

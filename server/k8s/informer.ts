@@ -4,7 +4,7 @@
 // once the watch makes progress); the delay function is injectable so tests
 // need no real timers.
 import type { KubernetesObject, ListWatch } from '@kubernetes/client-node';
-import { createBackoff } from '../api/contract/backoff.ts';
+import { createBackoff } from '../../contract/backoff.ts';
 import type { Logger } from '../log.ts';
 
 export interface Restartable {

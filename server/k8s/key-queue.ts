@@ -2,7 +2,7 @@
 // meanwhile coalesce into one more run; a run that fails is retried after the
 // project's backoff for that key (reset by a success), as controller-runtime's
 // rate-limited workqueue does. An event for a key waiting on a retry runs it now.
-import { createBackoff, type Backoff } from '../api/contract/backoff.ts';
+import { createBackoff, type Backoff } from '../../contract/backoff.ts';
 
 export interface KeyQueueOptions {
   /** Told of each failure and when the key runs again. */

@@ -3,7 +3,7 @@
 // with capped backoff); each Check is reconciled by one worker at a time.
 import { CustomObjectsApi, KubeConfig, ListWatch, Watch, type KubernetesObject } from '@kubernetes/client-node';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { specProblems, type CheckSpec, type SpecProblem } from '../api/contract/index.ts';
+import { uncheckedSpecProblems, type CheckSpec, type SpecProblem } from '../../contract/index.ts';
 import { ChecksRepository } from '../db/checks.repository.ts';
 import type { CheckCatalog } from '../db/check-catalog.ts';
 import type { Logger } from '../log.ts';
@@ -117,7 +117,7 @@ export async function startReconciler(
     const uid = resource.metadata!.uid!;
     lastUid.set(key, uid);
     if (!(await owned(key, resource))) return;
-    const problems = specProblems(resource.spec, { webhooks: Object.keys(settings.webhooks ?? {}) });
+    const problems = uncheckedSpecProblems(resource.spec, { webhooks: Object.keys(settings.webhooks ?? {}) });
     if (problems.length) {
       verdicts.set(uid, { problems });
       await repo().removeResources({ uid }); // no agent runs an invalid check

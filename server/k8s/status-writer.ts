@@ -2,7 +2,7 @@
 // changed (at most once per round per check), and an Event per health change.
 import { CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { kindsOf } from '../api/contract/index.ts';
+import { kindsOf } from '../../contract/index.ts';
 import { AgentsRepository, type AgentRow } from '../db/agents.repository.ts';
 import { ChecksRepository, type StateRow } from '../db/checks.repository.ts';
 import { matchesSelector } from '../domain/agents.ts';

@@ -5,9 +5,12 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../log.ts';
 
-/** sent; failed (given up); retry (failed, tried again later); silenced; skipped (nothing to send). */
-export type NotificationOutcome = 'sent' | 'failed' | 'retry' | 'silenced' | 'skipped';
-const OUTCOMES: readonly NotificationOutcome[] = ['sent', 'failed', 'retry', 'silenced', 'skipped'];
+/**
+ * sent; failed (given up); retry (failed, tried again later); silenced; skipped
+ * (nothing to send); dropped (its receiver was removed from the settings).
+ */
+export type NotificationOutcome = 'sent' | 'failed' | 'retry' | 'silenced' | 'skipped' | 'dropped';
+const OUTCOMES: readonly NotificationOutcome[] = ['sent', 'failed', 'retry', 'silenced', 'skipped', 'dropped'];
 
 /** Which receiver: `email` (receiver ''), `alertmanager` (its URL) or `webhook` (its name). */
 export interface NotificationChannel {
@@ -33,7 +36,7 @@ export const noAlertsMetrics: AlertsMetrics = {
 export function registerAlertsMetrics(registry: Registry, log: Logger | undefined): AlertsMetrics {
   const notifications = new Counter({
     name: 'vilicus_notifications_total',
-    help: 'Notifications handled by the notifier, by channel (email, alertmanager, webhook), receiver and outcome: sent, failed (given up), retry, silenced, skipped',
+    help: 'Notifications handled by the notifier, by channel (email, alertmanager, webhook), receiver and outcome: sent, failed (given up), retry, silenced, skipped, dropped (receiver removed from the settings)',
     labelNames: ['channel', 'receiver', 'outcome'],
     registers: [registry],
   });

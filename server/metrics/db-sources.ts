@@ -1,7 +1,7 @@
 // Binds the metrics to the database: the scrape-time reads and the pool counters.
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { allAgents, allStates, outboxDepth } from '../db/dashboard.repository.ts';
-import { VERSION } from '../version.ts';
+import { VERSION } from '../../contract/version.ts';
 import type { MetricsSources, PoolStats } from './registry.ts';
 
 /** The counters `pg`'s Pool keeps (the package ships no types; these are its documented getters). */

@@ -22,7 +22,7 @@ const HOW = 'start it with `sudo npm run k8s:cluster -- up` (after `npm run k8s:
 export function findCluster(): string | null {
   const why = missing();
   // The project's one skip-or-fail rule: skipped outside CI, a failure naming the cluster in CI.
-  const cluster = service('test cluster', why === null, `${why ?? 'up'}; ${HOW}`);
+  const cluster = service('single-node cluster', why === null, `${why ?? 'up'}; ${HOW}`);
   if (!cluster.run) return null;
   cluster.require();
   return (JSON.parse(readFileSync(STATE_FILE, 'utf8')) as ClusterState).kubeconfig;

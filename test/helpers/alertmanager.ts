@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import { freePort, program, waitFor, type Proc } from './processes.ts';
 import { tool } from './tools.ts';
 
-export const alertmanagerBinary = tool('/usr/bin/prometheus-alertmanager', 'prometheus-alertmanager');
+export const alertmanagerBinary = tool('/usr/bin/prometheus-alertmanager', 'prometheus-alertmanager', 'Alertmanager');
 
 export interface Alertmanager {
   url: string;

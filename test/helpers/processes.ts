@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { acquire } from './tools.ts';
 
-const CLI = fileURLToPath(new URL('../../server/cli/main.ts', import.meta.url));
+const CLI = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
 /**
  * How long a helper waits for a process to come up before calling it broken:
  * long, because a loaded machine (load 20 on 2 cores is seen here) takes tens

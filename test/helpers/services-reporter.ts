@@ -9,10 +9,14 @@ const EXPECTED = [
   'PGlite',
   'SMTP',
   'kube-apiserver',
+  'single-node cluster',
   'Chromium',
   'promtool',
-  'schemathesis',
   'Alertmanager',
+  'hadolint',
+  'schemathesis',
+  'helm',
+  'kubectl',
 ];
 
 export default class ServicesReporter implements Reporter {
@@ -29,8 +33,9 @@ export default class ServicesReporter implements Reporter {
         }
       }
     }
+    const width = Math.max(...[...counts.keys()].map((name) => name.length));
     const lines = [...counts].map(
-      ([name, { passed, failed }]) => `  ${name.padEnd(16)} ${passed} passed${failed ? `, ${failed} failed` : ''}`,
+      ([name, { passed, failed }]) => `  ${name.padEnd(width)}  ${passed} passed${failed ? `, ${failed} failed` : ''}`,
     );
     console.log(`\n[vilicus:test] tests run on real services:\n${lines.join('\n')}`);
   }

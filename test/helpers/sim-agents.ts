@@ -4,7 +4,7 @@
 // benchmarks (bench/), so "acknowledged" means the same thing in both.
 // Only loopback servers: the caller passes the URL of a server it started.
 import { Agent, request } from 'undici';
-import type { ResultIn } from '../../server/api/contract/index.ts';
+import type { ResultIn } from '../../contract/index.ts';
 
 export interface SimAgent {
   id: string;

@@ -51,7 +51,7 @@ export interface Tool extends Service {
   require(): string;
 }
 
-export function tool(path: string, debianPackage: string, name = path): Tool {
+export function tool(path: string, debianPackage: string, name: string): Tool {
   const s = service(name, existsSync(path), `apt-get install -y ${debianPackage}`);
   return { ...s, path, require: () => (s.require(), path) };
 }
@@ -74,6 +74,8 @@ declare module 'vitest' {
 const up = new Map<string, number>();
 /** Services up at any moment of the current test. */
 let touched = new Set<string>();
+/** Between beginTest and servicesOfTest: a test (with its beforeEach/afterEach hooks) is running. */
+let inTest = false;
 
 /**
  * Records that `name` (PostgreSQL, PGlite, SMTP, kube-apiserver, …) is up from
@@ -96,14 +98,22 @@ export function acquire(name: string): () => void {
 /** A test starts: the services up now count for it (test/helpers/services-setup.ts). */
 export function beginTest(): void {
   touched = new Set(up.keys());
+  inTest = true;
 }
 
 /** A test ends: the services it ran on. */
 export function servicesOfTest(): string[] {
+  inTest = false;
   return [...touched].sort();
 }
 
-/** Records a tool run once by the current test (promtool, schemathesis, df). */
+/**
+ * Records a service used (a tool run, a service required): by the current
+ * test, or — from a beforeAll or a module's top level, where a suite sets up
+ * what all its tests use — by every test still to run in this file (vitest
+ * gives each file its own module state, so the hold ends with the file).
+ */
 export function touch(name: string): void {
-  touched.add(name);
+  if (inTest) touched.add(name);
+  else acquire(name);
 }

@@ -1,5 +1,6 @@
 // Running the real Kubernetes clients from tests.
 import { spawn } from 'node:child_process';
+import { touch } from '../helpers/tools.ts';
 import { resolveBinary } from './binaries.ts';
 
 /** Runs a command to completion; rejects with its output on a non-zero exit. */
@@ -20,5 +21,8 @@ export async function run(command: string, args: string[], input?: string, env?:
 
 /** kubectl (the built one, matching the API server) against this kubeconfig. */
 export function kubectlFor(kubeconfig: string): (args: string[], input?: string) => Promise<string> {
-  return (args, input) => run(resolveBinary('kubectl'), ['--kubeconfig', kubeconfig, ...args], input);
+  return (args, input) => {
+    touch('kubectl');
+    return run(resolveBinary('kubectl'), ['--kubeconfig', kubeconfig, ...args], input);
+  };
 }

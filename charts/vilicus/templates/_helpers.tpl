@@ -18,6 +18,11 @@
 {{- end }}
 {{- end }}
 
+{{/* The leader Lease: server.leaseName, else "<fullname>-leader", so two releases in one namespace elect apart. */}}
+{{- define "vilicus.leaseName" -}}
+{{- default (printf "%s-leader" (include "vilicus.fullname" .)) .Values.server.leaseName }}
+{{- end }}
+
 {{- define "vilicus.chart" -}}
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end }}

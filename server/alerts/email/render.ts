@@ -1,6 +1,6 @@
 // The mail for a group of notifications: subject says how bad, what, where;
 // a text part and an HTML part. Pure: data in, strings out.
-import { formatDuration } from '../../api/contract/duration.ts';
+import { formatDuration } from '../../../contract/duration.ts';
 import type { ClaimedNotification } from '../../db/outbox.repository.ts';
 
 export interface RenderedMail {

@@ -12,7 +12,7 @@ import {
   probes,
   ResultsIn,
   type ResultIn,
-} from '../contract/index.ts';
+} from '../../../contract/index.ts';
 import { agentInterval, missingDeadline } from '../../domain/agents.ts';
 import { ApiError, errors } from '../../errors.ts';
 import { agentOf } from '../auth.ts';

@@ -1,7 +1,7 @@
 // Agent registration and listing, for people and tools (admin token).
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { AgentCreate, AgentCreated, AgentView, ErrorReply, Text } from '../contract/index.ts';
+import { AgentCreate, AgentCreated, AgentView, ErrorReply, Text } from '../../../contract/index.ts';
 import { ApiError, errors } from '../../errors.ts';
 import { agentsRepo, type AppDeps } from '../deps.ts';
 import { agentView } from '../views.ts';

@@ -1,8 +1,8 @@
 // Silences, the notification log and the open problems (admin token).
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { AlertView, ErrorReply, NotificationView, SilenceCreate, SilenceView } from '../contract/index.ts';
-import { parseDuration } from '../contract/duration.ts';
+import { AlertView, ErrorReply, NotificationView, SilenceCreate, SilenceView } from '../../../contract/index.ts';
+import { parseDuration } from '../../../contract/duration.ts';
 import { listOpenProblems } from '../../db/alert-sweeps.repository.ts';
 import { listNotifications } from '../../db/outbox.repository.ts';
 import { SilencesRepository, type SilenceRow } from '../../db/silences.repository.ts';
@@ -128,7 +128,9 @@ export function alertRoutes(app: FastifyInstance, deps: AppDeps): void {
         querystring: Type.Object(
           {
             state: Type.Optional(
-              Type.Union(['pending', 'sending', 'sent', 'failed', 'silenced', 'skipped'].map((s) => Type.Literal(s))),
+              Type.Union(
+                ['pending', 'sending', 'sent', 'failed', 'silenced', 'skipped', 'dropped'].map((s) => Type.Literal(s)),
+              ),
             ),
             channel: Type.Optional(
               Type.String({ maxLength: 2100, description: 'email, alertmanager:<url> or webhook:<name>' }),

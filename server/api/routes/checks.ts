@@ -2,10 +2,10 @@
 // within a namespace (default `default`).
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { CheckDocument, CheckName, CheckView, ErrorReply, Namespace, Status } from '../contract/index.ts';
+import { CheckDocument, CheckName, CheckView, ErrorReply, Namespace, Status } from '../../../contract/index.ts';
 import { resultsPage } from '../../db/checks.repository.ts';
 import { parseResultsQuery, encodeCursor, ResultsQuerystring } from '../results-query.ts';
-import { specProblems } from '../contract/check-rules.ts';
+import { specProblems } from '../../../contract/check-rules.ts';
 import { ApiError, errors } from '../../errors.ts';
 import { checksRepo, type AppDeps } from '../deps.ts';
 import { checkView } from '../views.ts';

@@ -2,8 +2,8 @@
 // unless VILICUS_DASHBOARD_PUBLIC opens them; writes always need it.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { CheckName, ErrorReply, Namespace, Text } from '../contract/index.ts';
-import { CpuHistory, HoursQuery, Overview, Timeline } from '../contract/dashboard.ts';
+import { CheckName, ErrorReply, Namespace, Text } from '../../../contract/index.ts';
+import { CpuHistory, HoursQuery, Overview, Timeline } from '../../../contract/dashboard.ts';
 import {
   agentCpuChecks,
   allAgents,

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { errors } from '../../errors.ts';
-import { ErrorReply } from '../contract/error.ts';
+import { ErrorReply } from '../../../contract/error.ts';
 import type { AppDeps } from '../deps.ts';
 
 const Health = Type.Object({ status: Type.String() });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startHttpReceiver, type HttpReceiver } from '../../helpers/http-receiver.ts';
 import { createDatabase, dropDatabase } from '../../helpers/postgres.ts';
-import { api, killAll, startServerProcess, waitFor, type ServerProc } from '../../helpers/processes.ts';
+import { api, freePort, killAll, startServerProcess, waitFor, type ServerProc } from '../../helpers/processes.ts';
 
 const adminToken = `admin-${crypto.randomUUID()}`;
 const PUBLIC = 'http://vilicus.example.com';
@@ -20,23 +20,20 @@ let dataDir: string;
 let databaseUrl: string | undefined;
 const postgresUrl = inject('postgresUrl');
 const call = (method: string, path: string, body?: unknown) => api(server.url, adminToken)(method, path, body);
+/** The server's alert settings, with these receivers besides ops and bad. */
+const receiversEnv = (more = ''): Record<string, string> => ({
+  VILICUS_WEBHOOKS: `ops=${ops.url}/hooks/ops,bad=${bad.url}/hooks/bad${more}`,
+  VILICUS_WEBHOOK_SECRETS: `ops=${SECRET}`,
+  VILICUS_GROUP_WAIT: '1s',
+  VILICUS_PUBLIC_URL: PUBLIC,
+});
 
 beforeAll(async () => {
   [ops, bad] = await Promise.all([startHttpReceiver([503]), startHttpReceiver([400])]);
   dataDir = mkdtempSync(join(tmpdir(), 'vilicus-webhook-'));
   // PostgreSQL when the run has one: it starts faster than PGlite on a busy machine.
   databaseUrl = postgresUrl ? await createDatabase(postgresUrl, 'vilicus_webhook') : undefined;
-  server = await startServerProcess({
-    dataDir,
-    adminToken,
-    databaseUrl,
-    env: {
-      VILICUS_WEBHOOKS: `ops=${ops.url}/hooks/ops,bad=${bad.url}/hooks/bad`,
-      VILICUS_WEBHOOK_SECRETS: `ops=${SECRET}`,
-      VILICUS_GROUP_WAIT: '1s',
-      VILICUS_PUBLIC_URL: PUBLIC,
-    },
-  });
+  server = await startServerProcess({ dataDir, adminToken, databaseUrl, env: receiversEnv() });
 });
 afterAll(async () => {
   await killAll();
@@ -145,5 +142,41 @@ describe('webhook receivers', () => {
       message: expect.stringContaining('no webhook receiver "pager"'),
     });
     expect((await call('GET', '/api/v1/checks/typo')).status).toBe(404);
+  });
+
+  it('drops the undelivered rows of a receiver removed from the settings, saying why, counted and logged once', async () => {
+    // A receiver that refuses connections: its row is retried, never delivered.
+    const refusing = `http://127.0.0.1:${await freePort()}/hooks/gone`;
+    await server.stop('SIGTERM');
+    server = await startServerProcess({ dataDir, adminToken, databaseUrl, env: receiversEnv(`,gone=${refusing}`) });
+    await failing('node-g', 'orphaned', ['gone']);
+    const gone = async () => (await rows('webhook:gone'))[0];
+    await waitFor(
+      async () => (await gone())?.state === 'pending' && (await gone())?.attempts >= 1,
+      60_000,
+      () => server.output(),
+    );
+    await server.stop('SIGTERM');
+    server = await startServerProcess({ dataDir, adminToken, databaseUrl, env: receiversEnv() });
+    await waitFor(
+      async () => (await gone())?.state === 'dropped',
+      60_000,
+      () => server.output(),
+    );
+    expect(await gone()).toMatchObject({
+      check: 'orphaned',
+      lastError: 'receiver webhook:gone is no longer configured',
+    });
+    // Dropped is final: nothing of that receiver is pending, so no later sweep counts or logs it again.
+    const metrics = await (
+      await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${adminToken}` } })
+    ).text();
+    expect(metrics).toContain('vilicus_notifications_total{channel="webhook",receiver="gone",outcome="dropped"} 1');
+    const logged = server
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('its undelivered notifications dropped'));
+    expect(logged).toHaveLength(1);
+    expect(JSON.parse(logged[0]!)).toMatchObject({ channel: 'webhook', receiver: 'gone', count: 1 });
   });
 });

@@ -5,9 +5,9 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kindsOf } from '../../../server/api/contract/check-rules.ts';
-import { probeKinds, type CheckDocument } from '../../../server/api/contract/index.ts';
-import { readDocuments } from '../../../server/cli/documents.ts';
+import { kindsOf } from '../../../contract/check-rules.ts';
+import { probeKinds, type CheckDocument } from '../../../contract/index.ts';
+import { readDocuments } from '../../../cli/documents.ts';
 import { startTestApp, type TestApp } from '../../helpers/app.ts';
 
 const dir = fileURLToPath(new URL('../../../examples/checks/', import.meta.url));

@@ -13,7 +13,7 @@ import { createDatabase } from '../../helpers/postgres.ts';
 import { freePort, killAll, START_MS, vilicus, waitFor, type Proc } from '../../helpers/processes.ts';
 import { tool } from '../../helpers/tools.ts';
 
-const postgres = tool('/usr/lib/postgresql', 'postgresql');
+const postgres = tool('/usr/lib/postgresql', 'postgresql', 'PostgreSQL');
 type LogRecord = { level: number; msg: string; code?: string; nextDelayMs?: number; attempt?: number };
 
 function records(proc: Proc): LogRecord[] {

@@ -250,7 +250,7 @@ describe('slow and unauthenticated bodies', () => {
 
 describe('vilicus apply -f with several documents', () => {
   const cli = (args: string[]) =>
-    run(process.execPath, ['server/cli/main.ts', ...args, '--server', server.url, '--admin-token', adminToken]).then(
+    run(process.execPath, ['cli/main.ts', ...args, '--server', server.url, '--admin-token', adminToken]).then(
       ({ stdout }) => ({ code: 0, out: stdout }),
       (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, out: error.stderr }),
     );

@@ -12,7 +12,7 @@ import { createDatabase } from '../../helpers/postgres.ts';
 import { api, killAll, startServerProcess, uniqueSleep, vilicus, waitFor, type Proc } from '../../helpers/processes.ts';
 import { tool } from '../../helpers/tools.ts';
 
-const postgres = tool('/usr/lib/postgresql', 'postgresql');
+const postgres = tool('/usr/lib/postgresql', 'postgresql', 'PostgreSQL');
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.runIf(postgres.run)('a PostgreSQL outage and missing agents', () => {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
+import { touch } from '../../helpers/tools.ts';
 import { resolveBinary } from '../../k8s/binaries.ts';
 
 export const CHART = fileURLToPath(new URL('../../../charts/vilicus', import.meta.url));
@@ -65,14 +66,21 @@ export function helmClient(kubeconfig?: string): {
     HELM_DATA_HOME: join(home, 'data'),
   };
   const withConfig = (args: string[]): string[] => (kubeconfig ? ['--kubeconfig', kubeconfig, ...args] : args);
+  const helm = (): string => {
+    touch('helm');
+    return resolveBinary('helm');
+  };
   return {
-    run: (args) => run(resolveBinary('helm'), withConfig(args), env),
-    exec: (args) => exec(resolveBinary('helm'), withConfig(args), env),
+    run: (args) => run(helm(), withConfig(args), env),
+    exec: (args) => exec(helm(), withConfig(args), env),
   };
 }
 
 export function kubectlClient(kubeconfig: string): (args: string[], input?: string) => Promise<string> {
-  return (args, input) => run(resolveBinary('kubectl'), ['--kubeconfig', kubeconfig, ...args], {}, input);
+  return (args, input) => {
+    touch('kubectl');
+    return run(resolveBinary('kubectl'), ['--kubeconfig', kubeconfig, ...args], {}, input);
+  };
 }
 
 /** `--set`-style values as helm arguments. */

@@ -61,8 +61,8 @@ const STANDARD_LABELS = [
   'app.kubernetes.io/part-of',
 ];
 
-async function render(values: Values = {}): Promise<K8sObject[]> {
-  return parseManifests(await helm.run(['template', 't', CHART, '--namespace', NS, ...setArgs(values)]));
+async function render(values: Values = {}, release = 't'): Promise<K8sObject[]> {
+  return parseManifests(await helm.run(['template', release, CHART, '--namespace', NS, ...setArgs(values)]));
 }
 
 const find = (objects: K8sObject[], kind: string, name?: string): K8sObject | undefined =>
@@ -210,7 +210,7 @@ describe('the default values', () => {
     expect(envOf(server, 'VILICUS_POD_NAME').valueFrom.fieldRef.fieldPath).toBe('metadata.name');
     expect(envOf(server, 'VILICUS_POD_NAMESPACE').valueFrom.fieldRef.fieldPath).toBe('metadata.namespace');
     expect(envOf(server, 'VILICUS_AGENT_SERVICE_ACCOUNT').value).toBe(`${NS}:t-vilicus-agent`);
-    expect(envOf(server, 'VILICUS_LEASE_NAME').value).toBe('vilicus-leader');
+    expect(envOf(server, 'VILICUS_LEASE_NAME').value).toBe('t-vilicus-leader');
     expect(envOf(server, 'VILICUS_ADMIN_TOKEN').valueFrom.secretKeyRef).toEqual({
       name: 't-vilicus',
       key: 'admin-token',
@@ -269,7 +269,7 @@ describe('the default values', () => {
       {
         apiGroups: ['coordination.k8s.io'],
         resources: ['leases'],
-        resourceNames: ['vilicus-leader'],
+        resourceNames: ['t-vilicus-leader'],
         verbs: ['get', 'update'],
       },
       { apiGroups: [''], resources: ['pods'], verbs: ['get'] }, // the agents' pods, in this namespace only
@@ -288,6 +288,29 @@ describe('the default values', () => {
     expect(Buffer.from(admin['data']['admin-token'], 'base64').toString()).toMatch(/^vadm_[A-Za-z0-9]{40}$/);
     const statefulSet = find(objects, 'StatefulSet')!;
     expect(statefulSet.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('8Gi');
+  });
+});
+
+describe('the leader Lease', () => {
+  /** The Lease the server elects with, and the one its Role lets it get and update. */
+  const leaseOf = async (release: string, values: Values = {}): Promise<{ env: string; role: string[] }> => {
+    const objects = await render(values, release);
+    const server = find(objects, 'Deployment')!.spec.template.spec.containers[0];
+    const rule = find(objects, 'Role')!['rules'].find((r: any) => r.resourceNames);
+    return { env: envOf(server, 'VILICUS_LEASE_NAME').value, role: rule.resourceNames };
+  };
+
+  it.each([
+    // the README's release: the name the server defaults to off the chart too
+    ['vilicus', {}, 'vilicus-leader'],
+    // a second release in the same namespace elects apart
+    ['vilicus-two', {}, 'vilicus-two-leader'],
+    ['shop', {}, 'shop-vilicus-leader'],
+    ['shop', { fullnameOverride: 'mon' }, 'mon-leader'],
+    // set by hand
+    ['shop', { 'server.leaseName': 'shop-lock' }, 'shop-lock'],
+  ])('of release %s with %j is %s, in the env and the Role alike', async (release, values: Values, lease) => {
+    expect(await leaseOf(release, values)).toEqual({ env: lease, role: [lease] });
   });
 });
 

@@ -102,6 +102,32 @@ function fromElsewhere(config: pg.ClientConfig): pg.Client {
   return new pg.Client({ ...config, stream });
 }
 
+/** What the agent image may hold (images/node-runtime.sh, Dockerfile.agent): anything else fails the test by name. */
+const AGENT_IMAGE_FILES = [
+  /^app\/(vilicus-agent\.cjs)?$/,
+  /^usr\/local\/bin\/(node)?$/,
+  /^(usr\/|usr\/local\/|usr\/share\/|usr\/lib\/|var\/|var\/lib\/|var\/lib\/dpkg\/|etc\/|etc\/ssl\/|etc\/ssl\/certs\/)$/,
+  /^(lib|lib64|tmp)(\/|$)/,
+  /^lib\/x86_64-linux-gnu\/[^/]+$/,
+  /^usr\/lib\/x86_64-linux-gnu\/(libstdc\+\+\.so\.6(\.[\d.]+)?)?$/,
+  /^usr\/share\/zoneinfo(\/|$)/,
+  // libgcc-s1's and libstdc++6's are symbolic links to gcc-12-base's, as Debian ships them.
+  /^usr\/share\/doc\/([^/]+(\/(copyright)?)?)?$/,
+  /^var\/lib\/dpkg\/status\.d\/[^/]*$/,
+  /^etc\/(passwd|group|ssl\/certs\/ca-certificates\.crt)$/,
+];
+
+/** Every path in a docker-archive's layers (`podman save` layout), without the leading `./`. */
+async function imageFiles(archive: string): Promise<string[]> {
+  const manifest = JSON.parse((await exec('tar', ['-xOf', archive, 'manifest.json'])).stdout) as { Layers: string[] }[];
+  const files = new Set<string>();
+  for (const layer of manifest[0]!.Layers) {
+    const { stdout } = await exec('sh', ['-c', 'tar -xOf "$0" "$1" | tar -t', archive, layer], { maxBuffer: 64 << 20 });
+    for (const line of stdout.split('\n')) if (line) files.add(line.replace(/^\.\//, ''));
+  }
+  return [...files].filter((f) => f !== '').sort();
+}
+
 /** The server image on loopback, as the chart runs it (data under /tmp). */
 async function startServer(extra: Record<string, string>): Promise<{ url: string; token: string; name: string }> {
   const port = await freePort();
@@ -182,6 +208,15 @@ describe.runIf(built.run)('the built images', () => {
     expect(status).toMatch(/^CapEff:\t0+$/m);
     await remove(name, server.name);
   }, 150_000);
+
+  it('agent: is at most 150 MB and holds the bundle, node and its libraries only (no node_modules)', async () => {
+    expect(Number(await podman('image', 'inspect', '--format', '{{.Size}}', image.agent))).toBeLessThanOrEqual(150e6);
+    const files = await imageFiles(images.get(image.agent)!);
+    expect(files).toContain('app/vilicus-agent.cjs');
+    expect(files).toContain('usr/local/bin/node');
+    expect(files.filter((f) => f.includes('node_modules'))).toEqual([]);
+    expect(files.filter((f) => !AGENT_IMAGE_FILES.some((allowed) => allowed.test(f)))).toEqual([]);
+  }, 120_000);
 
   describe('postgres (Debian PostgreSQL 15 as the chart runs it: uid 999, read-only root)', () => {
     const password = `pw-${process.pid}`;

@@ -241,6 +241,42 @@ describe.each(dbKinds(postgresUrl))('Check resources on %s', { timeout: 4 * EVEN
     expect((await call('GET', '/api/v1/checks/bad-regex?namespace=web')).status).toBe(404);
   });
 
+  it('marks a Check holding text PostgreSQL cannot store (a NUL) Valid=False naming the field, and stores nothing', async () => {
+    // The CRD cannot say "no NUL" (crd.ts): the API server takes it, the server must refuse it as it refuses the REST door's.
+    const check = {
+      apiVersion: 'vilicus.dev/v1alpha1',
+      kind: 'Check',
+      metadata: { name: 'nul-pattern', namespace: 'web' },
+    };
+    await kubectl(['apply', '-f', '-'], JSON.stringify({ ...check, spec: { process: { pattern: '^sleep\u0000' } } }));
+    await waitFor(
+      async () => (await checkStatus('nul-pattern'))?.health === 'Invalid',
+      EVENT_MS,
+      () => server.output(),
+    );
+    const valid = (await checkStatus('nul-pattern'))!.conditions.find((c: { type: string }) => c.type === 'Valid');
+    expect(valid).toMatchObject({
+      status: 'False',
+      reason: 'InvalidSpec',
+      message: '/spec/process/pattern: must not hold a NUL (U+0000) or an unpaired surrogate (U+D800-U+DFFF)',
+    });
+    const events = async (): Promise<string[]> =>
+      JSON.parse(
+        await kubectl([
+          '-n',
+          'web',
+          'get',
+          'events',
+          '--field-selector',
+          'involvedObject.name=nul-pattern',
+          '-o',
+          'json',
+        ]),
+      ).items.map((e: { type: string; reason: string }) => `${e.type} ${e.reason}`);
+    await waitFor(async () => (await events()).includes('Warning InvalidCheck'), EVENT_MS);
+    expect((await call('GET', '/api/v1/checks/nul-pattern?namespace=web')).status).toBe(404);
+  });
+
   it('refuses invalid Check YAML at the API server', async () => {
     const attempt = kubectl(
       ['apply', '-f', '-'],

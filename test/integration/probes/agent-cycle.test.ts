@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent } from '../../../agent/agent.ts';
 import type { ServerClient } from '../../../agent/client.ts';
 import { createAgentLogger } from '../../../agent/log.ts';
-import type { AgentCheck, AgentConfig, ResultIn } from '../../../server/api/contract/index.ts';
+import type { AgentCheck, AgentConfig, ResultIn } from '../../../contract/index.ts';
 import { waitFor } from '../../helpers/processes.ts';
 import { checkOf } from '../../unit/agent/probes/fixtures.ts';
 import { httpServer, tcpListener, type Endpoint } from './endpoints.ts';

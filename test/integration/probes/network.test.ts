@@ -1,6 +1,6 @@
 // The tcp and http probes against real endpoints on loopback.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HttpProbe, TcpProbe } from '../../../server/api/contract/index.ts';
+import type { HttpProbe, TcpProbe } from '../../../contract/index.ts';
 import { createCycle, createProbes, runProbe } from '../../../agent/probes/index.ts';
 import { checkOf } from '../../unit/agent/probes/fixtures.ts';
 import { closedPort, httpServer, httpsServer, selfSignedCertificate, tcpListener, type Endpoint } from './endpoints.ts';

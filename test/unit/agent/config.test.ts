@@ -3,7 +3,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadAgentConfig, type AgentConfigSettings } from '../../../agent/config.ts';
-import { SettingError } from '../../../server/api/contract/settings.ts';
+import { SettingError } from '../../../contract/settings.ts';
 
 const TOKEN = { VILICUS_TOKEN: 'agent-token' };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ResultSpool } from '../../../agent/spool.ts';
-import type { ResultIn } from '../../../server/api/contract/index.ts';
+import type { ResultIn } from '../../../contract/index.ts';
 
 const CHECK = '0b7e3c1d-5a2f-4e68-8c91-7d4f2e6a9b35';
 

@@ -4,11 +4,11 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { tooOld } from '../../../server/cli/node-version.js';
+import { tooOld } from '../../../cli/node-version.js';
 import { debianNode } from '../../helpers/tools.ts';
 
 const run = promisify(execFile);
-const BIN = fileURLToPath(new URL('../../../server/cli/vilicus.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../../cli/vilicus.js', import.meta.url));
 
 describe('the Node.js version check', () => {
   it.each([

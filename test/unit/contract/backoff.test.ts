@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, createBackoff } from '../../../server/api/contract/backoff.ts';
+import { backoffDelayMs, createBackoff } from '../../../contract/backoff.ts';
 
 /** The first n delays of a backoff. */
 const delays = (backoff: { next(): number }, n: number): number[] => Array.from({ length: n }, () => backoff.next());

@@ -1,6 +1,17 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { CheckSpec } from '../../../server/api/contract/index.ts';
-import { normalizeSpec, specProblems, type NormalizedCheck } from '../../../server/api/contract/check-rules.ts';
+import { parse } from 'yaml';
+import { STORABLE_TEXT_RULE, type CheckSpec } from '../../../contract/index.ts';
+import {
+  normalizeSpec,
+  specProblems,
+  uncheckedSpecProblems,
+  type NormalizedCheck,
+} from '../../../contract/check-rules.ts';
+
+const EXAMPLES = fileURLToPath(new URL('../../../examples/checks', import.meta.url));
 
 // Fixture factories: a fresh valid spec each call, with overrides on top.
 const processSpec = (
@@ -193,5 +204,40 @@ describe('normalizeSpec', () => {
     ],
   ])('%s', (_name, spec, expected) => {
     expect(normalizeSpec(spec)).toEqual(expected);
+  });
+});
+
+// A Check resource's spec has been through the CRD schema only, which lacks the storable-text rule.
+describe('uncheckedSpecProblems', () => {
+  const examples = readdirSync(EXAMPLES).map((file) => [file, parse(readFileSync(join(EXAMPLES, file), 'utf8'))]);
+
+  it.each(examples)('finds nothing in examples/checks/%s', (_file, doc) => {
+    expect(uncheckedSpecProblems(doc.spec)).toEqual([]);
+  });
+
+  it.each<[string, unknown, string]>([
+    // a NUL, which PostgreSQL's jsonb refuses, in each kind of stored text
+    ['a process name', { process: { name: 'ng\u0000inx' } }, '/spec/process/name'],
+    ['a process pattern', { process: { pattern: '^nginx\u0000' } }, '/spec/process/pattern'],
+    [
+      'a node selector value',
+      { cpu: { above: 90 }, nodeSelector: { matchLabels: { role: 'w\u0000' } } },
+      '/spec/nodeSelector/matchLabels/role',
+    ],
+    [
+      'an http body match',
+      { http: { url: 'http://example.com/', bodyContains: 'o\u0000k' } },
+      '/spec/http/bodyContains',
+    ],
+  ])('refuses a NUL in %s, naming the field', (_what, spec, field) => {
+    expect(uncheckedSpecProblems(spec)).toEqual([{ field, message: STORABLE_TEXT_RULE }]);
+  });
+
+  it('then applies the rules beyond the schema, with the server’s context', () => {
+    const spec = processSpec({ pattern: '([unclosed' }, { notify: { webhooks: ['ops'] } });
+    expect(uncheckedSpecProblems(spec, { webhooks: [] }).map((p) => p.field)).toEqual([
+      '/spec/notify/webhooks/0',
+      '/spec/process/pattern',
+    ]);
   });
 });

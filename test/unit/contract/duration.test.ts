@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration } from '../../../server/api/contract/duration.ts';
+import { formatDuration, parseDuration } from '../../../contract/duration.ts';
 
 describe('parseDuration', () => {
   it.each<[string, number]>([

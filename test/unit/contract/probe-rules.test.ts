@@ -1,7 +1,7 @@
 // The rules of the network and host probe kinds, and `agents`, beyond what the schema says.
 import { describe, expect, it } from 'vitest';
-import type { CheckSpec } from '../../../server/api/contract/index.ts';
-import { normalizeSpec, probeWithDefaults, specProblems } from '../../../server/api/contract/check-rules.ts';
+import type { CheckSpec } from '../../../contract/index.ts';
+import { normalizeSpec, probeWithDefaults, specProblems } from '../../../contract/check-rules.ts';
 
 describe('specProblems for the network and host kinds', () => {
   it.each<[string, CheckSpec]>([

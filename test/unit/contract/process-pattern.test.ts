@@ -1,7 +1,7 @@
 // Process patterns run in bounded time whatever the input (ADR 6): V8's
 // backtracking engine falls back to its linear one on excessive backtracking.
 import { describe, expect, it } from 'vitest';
-import { compilePattern, patternProblem } from '../../../server/api/contract/process-pattern.ts';
+import { compilePattern, patternProblem } from '../../../contract/process-pattern.ts';
 
 describe('compilePattern', () => {
   it.each<[string, string, string, boolean]>([

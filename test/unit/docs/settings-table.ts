@@ -1,6 +1,6 @@
 // The README's settings tables are generated from the settings themselves;
 // test/unit/docs/readme.test.ts checks the README still holds each row.
-import type { Setting } from '../../../server/api/contract/settings.ts';
+import type { Setting } from '../../../contract/settings.ts';
 
 export function settingRows(table: Record<string, Setting<unknown>>): string[] {
   return Object.values(table).map((s) => {

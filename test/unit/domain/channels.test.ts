@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { channelsFor, type ChannelPlan } from '../../../server/domain/channels.ts';
+import { channelOf, channelsFor, type ChannelPlan } from '../../../server/domain/channels.ts';
 
 const plan: ChannelPlan = {
   alertmanagers: ['http://am-0:9093/', 'http://am-1:9093/'],
@@ -38,4 +38,25 @@ describe('channelsFor', () => {
       channelsFor({ kind: 'problem', webhooks: [] }, { alertmanagers: [], webhooks: new Set(), defaultWebhooks: [] }),
     ).toEqual([]);
   });
+});
+
+describe('channelOf', () => {
+  it.each([
+    // mail: one channel, no receiver name
+    ['email', { type: 'email', receiver: '' }],
+    // a webhook by its name
+    ['webhook:ops', { type: 'webhook', receiver: 'ops' }],
+    // an Alertmanager by its URL, whose own colons stay in the receiver
+    ['alertmanager:http://am-0:9093/', { type: 'alertmanager', receiver: 'http://am-0:9093/' }],
+  ])('reads %s', (channel, expected) => {
+    expect(channelOf(channel)).toEqual(expected);
+  });
+
+  it.each(['email', ...channelsFor({ kind: 'problem', webhooks: ['ops'] }, plan)])(
+    'reads back what %s was made from',
+    (channel) => {
+      const { type, receiver } = channelOf(channel);
+      expect(receiver === '' ? type : `${type}:${receiver}`).toBe(channel);
+    },
+  );
 });

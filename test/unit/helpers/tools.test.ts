@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { inCi } from '../../helpers/tools.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { acquire, inCi, touch } from '../../helpers/tools.ts';
 
 describe('inCi', () => {
   it.each([
@@ -23,5 +23,26 @@ describe('inCi', () => {
   ])('CI=%j is CI: %s', (value, expected) => {
     const env = value === undefined ? {} : { CI: value };
     expect(inCi(env)).toBe(expected);
+  });
+});
+
+describe('the services a test ran on (task.meta.services)', () => {
+  // What a suite sets up once (a tool found, a service started in beforeAll) counts for each of its tests.
+  beforeAll(() => touch('set up by the suite'));
+
+  it('are those its suite set up and those it used itself', ({ task, onTestFinished }) => {
+    touch('used by this test');
+    acquire('started and stopped by this test')();
+    onTestFinished(() =>
+      expect(task.meta.services).toEqual([
+        'set up by the suite',
+        'started and stopped by this test',
+        'used by this test',
+      ]),
+    );
+  });
+
+  it('do not carry over what an earlier test used', ({ task, onTestFinished }) => {
+    onTestFinished(() => expect(task.meta.services).toEqual(['set up by the suite']));
   });
 });

@@ -41,20 +41,6 @@ describe.each(images)('$file', ({ file, uid, healthcheck }) => {
   const stages = parseStages(readDockerfile(file));
   const image = final(stages);
 
-  it('is multi-stage: dependencies are installed in a stage of their own', () => {
-    expect(stages.length).toBeGreaterThanOrEqual(2);
-    const deps = stages.find((s) => s.name === 'deps')!;
-    expect(all(deps, 'RUN').join('\n')).toMatch(/\bnpm ci --omit=dev\b/);
-    expect(all(deps, 'COPY').join('\n')).toContain('package-lock.json');
-    const fromDeps = image.instructions.filter((i) => i.keyword === 'COPY' && i.flags['from'] === 'deps');
-    expect(fromDeps.map((i) => i.args[0])).toEqual(['/app/node_modules']);
-  });
-
-  it('runs on the Node 24 slim image and installs nothing in the final stage', () => {
-    for (const stage of stages) expect(stage.base).toBe('node:24-slim');
-    expect(all(image, 'RUN').join('\n')).not.toMatch(/\b(npm|apt-get|apk)\b/);
-  });
-
   it(`runs as the non-root user ${uid}, by number (runAsNonRoot can verify it)`, () => {
     const users = all(image, 'USER');
     expect(users.at(-1)).toBe(`${uid}:${uid}`);
@@ -67,8 +53,8 @@ describe.each(images)('$file', ({ file, uid, healthcheck }) => {
     expect(labels).toContain('org.opencontainers.image.licenses="Apache-2.0"');
   });
 
-  it('starts the vilicus command in exec form (signals reach node)', () => {
-    expect(image.instructions.find((i) => i.keyword === 'ENTRYPOINT')?.args).toEqual(['node', 'server/cli/vilicus.js']);
+  it('installs nothing in the final stage', () => {
+    expect(all(image, 'RUN').join('\n')).not.toMatch(/\b(npm|apt-get|apk)\b/);
   });
 
   it(healthcheck ? 'has a HEALTHCHECK on /healthz' : 'has no HEALTHCHECK (it serves nothing)', () => {
@@ -88,14 +74,70 @@ describe.each(images)('$file', ({ file, uid, healthcheck }) => {
   });
 });
 
+describe('the server image', () => {
+  const stages = parseStages(readDockerfile('Dockerfile.server'));
+  const image = final(stages);
+
+  it('is multi-stage: dependencies are installed in a stage of their own', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    const deps = stages.find((s) => s.name === 'deps')!;
+    expect(all(deps, 'RUN').join('\n')).toMatch(/\bnpm ci --omit=dev\b/);
+    expect(all(deps, 'COPY').join('\n')).toContain('package-lock.json');
+    const fromDeps = image.instructions.filter((i) => i.keyword === 'COPY' && i.flags['from'] === 'deps');
+    expect(fromDeps.map((i) => i.args[0])).toEqual(['/app/node_modules']);
+  });
+
+  it('runs on the Node 24 slim image', () => {
+    for (const stage of stages) expect(stage.base).toBe('node:24-slim');
+  });
+
+  it('starts the vilicus command in exec form (signals reach node)', () => {
+    expect(image.instructions.find((i) => i.keyword === 'ENTRYPOINT')?.args).toEqual(['node', 'cli/vilicus.js']);
+  });
+});
+
 describe('the agent image', () => {
-  it('holds no database or HTTP-server code (agent/README.md)', () => {
-    const sources = contextSources(final(parseStages(readDockerfile('Dockerfile.agent'))));
-    expect(sources).not.toContain('server');
-    for (const source of sources)
-      expect(source).toMatch(
-        /^(agent|package\.json|server\/(cli|api\/contract|config\.ts|alert-settings\.ts|version\.ts))$/,
-      );
+  const stages = parseStages(readDockerfile('Dockerfile.agent'));
+  const image = final(stages);
+  const nodeVersion = /^node_version=(\S+)$/m.exec(readFileSync(new URL('images/node-base.sh', REPO), 'utf8'))![1];
+
+  it('bundles the agent in a node:24-slim build stage, from the lockfile', () => {
+    const build = stages.find((s) => s.name === 'build')!;
+    expect(build.base).toBe('node:24-slim');
+    expect(all(build, 'COPY').join('\n')).toContain('package-lock.json');
+    expect(all(build, 'RUN')).toEqual(['npm ci --ignore-scripts --no-audit --no-fund', 'node cli/build-agent.ts']);
+  });
+
+  it('runs on the runtime base of images/node-runtime.sh, with the Node of images/node-base.sh', () => {
+    expect(image.base).toBe(`docker.io/vilicus/node-runtime:${nodeVersion}-bookworm`);
+    expect(readFileSync(new URL('images/node-runtime.sh', REPO), 'utf8')).toContain(
+      'runtime_name=docker.io/vilicus/node-runtime:$node_version-$debian_suite',
+    );
+  });
+
+  it('holds the one bundled file and nothing else of the repository (agent/README.md)', () => {
+    expect(contextSources(image)).toEqual([]);
+    const copies = image.instructions.filter((i) => i.keyword === 'COPY');
+    expect(copies.map((i) => [i.flags['from'], ...i.args])).toEqual([
+      ['build', '/src/dist/vilicus-agent/vilicus-agent.cjs', './'],
+    ]);
+    // The build stage copies the agent's sources, never the server's.
+    expect(stages.flatMap(contextSources).sort()).toEqual([
+      'agent',
+      'cli',
+      'contract',
+      'package-lock.json',
+      'package.json',
+    ]);
+  });
+
+  it('starts the bundle with node in exec form (no shell in the image; signals reach node)', () => {
+    expect(image.instructions.find((i) => i.keyword === 'ENTRYPOINT')?.args).toEqual([
+      'node',
+      '/app/vilicus-agent.cjs',
+    ]);
+    expect(image.instructions.find((i) => i.keyword === 'CMD')?.args).toEqual(['agent']);
+    expect(all(image, 'RUN')).toEqual([]);
   });
 });
 
@@ -105,6 +147,8 @@ describe('.dockerignore', () => {
   it.each([
     ['server/main.ts', false],
     ['agent/probes/cpu.ts', false],
+    ['contract/check.ts', false],
+    ['cli/build-agent.ts', false],
     ['package-lock.json', false],
     ['server/x.test.ts', true],
     ['node_modules/fastify/package.json', true],

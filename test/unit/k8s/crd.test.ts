@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { probeKinds } from '../../../server/api/contract/index.ts';
+import { probeKinds } from '../../../contract/index.ts';
 import { checkCrd, structural } from '../../../server/k8s/crd.ts';
 import { crdYaml } from '../../../server/k8s/crd-yaml.ts';
 

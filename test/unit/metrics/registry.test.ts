@@ -136,6 +136,7 @@ describe('createMetrics', () => {
     const { notificationSent } = metrics.alerts; // passed unbound, as the notifier's onOutcome hook
     notificationSent('retry', 3);
     notificationSent('failed', 2, { type: 'webhook', receiver: 'ops' });
+    notificationSent('dropped', 4, { type: 'webhook', receiver: 'gone' }); // a receiver removed from the settings
     metrics.alerts.outboxDepthFrom(() => Promise.resolve(7));
     const { body } = await metrics.scrape();
     expect(sample(body, 'vilicus_notifications_total{channel="email",receiver="",outcome="sent"}')).toBe(2);
@@ -144,6 +145,8 @@ describe('createMetrics', () => {
     expect(sample(body, 'vilicus_notifications_total{channel="email",receiver="",outcome="silenced"}')).toBe(0);
     expect(sample(body, 'vilicus_notifications_total{channel="webhook",receiver="ops",outcome="failed"}')).toBe(2);
     expect(sample(body, 'vilicus_notifications_total{channel="webhook",receiver="ops",outcome="sent"}')).toBe(0);
+    expect(sample(body, 'vilicus_notifications_total{channel="webhook",receiver="ops",outcome="dropped"}')).toBe(0);
+    expect(sample(body, 'vilicus_notifications_total{channel="webhook",receiver="gone",outcome="dropped"}')).toBe(4);
     expect(sample(body, 'vilicus_outbox_depth')).toBe(7);
   });
 

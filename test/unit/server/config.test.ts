@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SettingError } from '../../../server/api/contract/settings.ts';
+import { SettingError } from '../../../contract/settings.ts';
 import { loadClientConfig, loadServerConfig, type ServerConfig } from '../../../server/config.ts';
 
 // Settings without a default are undefined at run time, whatever ServerConfig says.

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  parse,
-  parseFlags,
-  resolveSettings,
-  SettingError,
-  type Setting,
-} from '../../../server/api/contract/settings.ts';
+import { parse, parseFlags, resolveSettings, SettingError, type Setting } from '../../../contract/settings.ts';
 
 // A small table of its own, so the engine is tested apart from the real settings.
 const table = {

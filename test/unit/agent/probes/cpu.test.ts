@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir, type CpuInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CpuProbe } from '../../../../server/api/contract/index.ts';
+import type { CpuProbe } from '../../../../contract/index.ts';
 import {
   busyPercent,
   cpuStatus,

@@ -1,6 +1,6 @@
 // Fresh check and process-table fixtures for the probe tests.
 import { randomUUID } from 'node:crypto';
-import type { AgentCheck, CpuProbe, ProcessProbe } from '../../../../server/api/contract/index.ts';
+import type { AgentCheck, CpuProbe, ProcessProbe } from '../../../../contract/index.ts';
 import type { CheckOfKind, CpuCheck, ProcessCheck } from '../../../../agent/probes/probe.ts';
 import type { ProcessEntry } from '../../../../agent/probes/proc-table.ts';
 

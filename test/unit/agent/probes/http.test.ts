@@ -1,6 +1,6 @@
 import type { PeerCertificate } from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import type { HttpProbe } from '../../../../server/api/contract/index.ts';
+import type { HttpProbe } from '../../../../contract/index.ts';
 import {
   certFinding,
   createHttpProbe,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentCheck } from '../../../../server/api/contract/index.ts';
+import type { AgentCheck } from '../../../../contract/index.ts';
 import { createCycle, createProbes, runProbe, type ProbeRegistry } from '../../../../agent/probes/index.ts';
 import type { ProbeOutcome } from '../../../../agent/probes/probe.ts';
 import { cpuCheck, processCheck } from './fixtures.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LoadProbe } from '../../../../server/api/contract/index.ts';
+import type { LoadProbe } from '../../../../contract/index.ts';
 import { createLoadProbe, loadValue, loadVerdict, readLoad, type LoadSample } from '../../../../agent/probes/load.ts';
 import { createCycle } from '../../../../agent/probes/probe.ts';
 import { checkOf } from './fixtures.ts';

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ProcessProbe } from '../../../../server/api/contract/index.ts';
+import type { ProcessProbe } from '../../../../contract/index.ts';
 import { createCycle, type Cycle, type ProbeOutcome } from '../../../../agent/probes/probe.ts';
 import { parseCmdline, type ProcessEntry } from '../../../../agent/probes/proc-table.ts';
 import {

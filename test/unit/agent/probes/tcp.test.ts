@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TcpProbe } from '../../../../server/api/contract/index.ts';
+import type { TcpProbe } from '../../../../contract/index.ts';
 import { createCycle } from '../../../../agent/probes/probe.ts';
 import { createTcpProbe, endpoint, tcpVerdict, type Connector } from '../../../../agent/probes/tcp.ts';
 import { checkOf } from './fixtures.ts';

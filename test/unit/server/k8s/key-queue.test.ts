@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBackoff } from '../../../../server/api/contract/backoff.ts';
+import { createBackoff } from '../../../../contract/backoff.ts';
 import { KeyQueue } from '../../../../server/k8s/key-queue.ts';
 
 /** A promise the test resolves or rejects when it chooses. */

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AGENT_V8_FLAGS } from '../../../../agent/v8-flags.ts';
-import { serverV8Flags } from '../../../../server/v8-flags.ts';
-import { cannotExecute, missingV8Flags } from '../../../../server/cli/v8-flags.ts';
+import { AGENT_V8_FLAGS } from '../../../agent/v8-flags.ts';
+import { serverV8Flags } from '../../../server/v8-flags.ts';
+import { cannotExecute, missingV8Flags } from '../../../cli/v8-flags.ts';
 
 describe('missingV8Flags', () => {
   it('all of them for a plain `node vilicus agent`', () => {

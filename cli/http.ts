@@ -1,7 +1,7 @@
 // The client commands' HTTP: the admin token on every call, errors as one line.
 import { existsSync, readFileSync } from 'node:fs';
-import { adminTokenPath } from '../admin-token.ts';
-import type { ClientConfig } from '../config.ts';
+import { adminTokenPath } from '../server/admin-token.ts';
+import type { ClientConfig } from '../server/config.ts';
 
 export interface AdminClient {
   call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;

@@ -2,9 +2,9 @@
 import { readdirSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import type { AgentCreated, AgentView, CheckView, SilenceView } from '../api/contract/index.ts';
-import { kindsOf } from '../api/contract/check-rules.ts';
-import type { ClientConfig } from '../config.ts';
+import type { AgentCreated, AgentView, CheckView, SilenceView } from '../contract/index.ts';
+import { kindsOf } from '../contract/check-rules.ts';
+import type { ClientConfig } from '../server/config.ts';
 import { readCheckDocuments } from './check-documents.ts';
 import { adminClient } from './http.ts';
 import { age, table } from './table.ts';

@@ -1,9 +1,9 @@
 // `vilicus <command>`: one entry point for the server, the agent and the
 // client commands. Each command's flags are parsed where they are defined.
 import { parseArgs } from 'node:util';
-import { clientSettings, loadClientConfig, loadServerConfig, type ServerConfig } from '../config.ts';
-import { flagOptions, SettingError } from '../api/contract/settings.ts';
-import { VERSION } from '../version.ts';
+import { clientSettings, loadClientConfig, loadServerConfig, type ServerConfig } from '../server/config.ts';
+import { flagOptions, SettingError } from '../contract/settings.ts';
+import { VERSION } from '../contract/version.ts';
 
 const USAGE = `vilicus ${VERSION} — host and process monitoring
 
@@ -31,15 +31,7 @@ async function main(argv: string[]): Promise<void> {
   const commands: Record<string, () => Promise<void>> = {
     server: () => serverCommand(rest),
     up: async () => (await import('./up.ts')).up(await withServerV8Flags(rest)),
-    agent: async () => {
-      // Replaces this process with one run with the agent's V8 flags before loading the agent.
-      const { nodeOptions } = await import('../../agent/config.ts');
-      const { AGENT_V8_FLAGS } = await import('../../agent/v8-flags.ts');
-      (await import('./v8-flags.ts')).execWithV8Flags('agent', AGENT_V8_FLAGS, nodeOptions());
-      const { loadAgentConfig } = await import('../../agent/config.ts');
-      const { runAgent } = await import('../../agent/main.ts');
-      return runAgent(loadAgentConfig(rest), VERSION);
-    },
+    agent: async () => (await import('./agent.ts')).agentCommand(rest, VERSION),
     migrate: () => migrateCommand(rest),
     version: () => print(`${VERSION}\n`),
     help: () => print(USAGE),
@@ -60,7 +52,7 @@ function print(text: string): Promise<void> {
 /** The server's settings, after this process has been replaced by one run with the server's V8 flags. */
 async function withServerV8Flags(argv: string[]): Promise<ServerConfig> {
   const config = loadServerConfig(argv);
-  const { serverV8Flags } = await import('../v8-flags.ts');
+  const { serverV8Flags } = await import('../server/v8-flags.ts');
   (await import('./v8-flags.ts')).execWithV8Flags('server', serverV8Flags(!config.databaseUrl), config.nodeOptions);
   return config;
 }
@@ -70,7 +62,7 @@ async function withServerV8Flags(argv: string[]): Promise<ServerConfig> {
  * never came, a bad setting) is a pino `fatal` record on stdout, exit code 1 (2 for a setting).
  */
 async function serverCommand(argv: string[]): Promise<void> {
-  const { createLogger } = await import('../log.ts');
+  const { createLogger } = await import('../server/log.ts');
   let log = createLogger('info');
   let stopping = false;
   // A stop asked for while the server still waits for its database ends the wait too.
@@ -80,7 +72,7 @@ async function serverCommand(argv: string[]): Promise<void> {
   try {
     const config = await withServerV8Flags(argv);
     log = createLogger(config.logLevel);
-    const { startServer } = await import('../main.ts');
+    const { startServer } = await import('../server/main.ts');
     const server = await startServer(config, log);
     process.removeListener('SIGTERM', early).removeListener('SIGINT', early);
     const stop = (): void => {
@@ -102,7 +94,7 @@ function messageOf(error: unknown): string {
 
 async function migrateCommand(argv: string[]): Promise<void> {
   const config = loadServerConfig(argv);
-  const { openDatabase } = await import('../db/orm.ts');
+  const { openDatabase } = await import('../server/db/orm.ts');
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     const applied = await db.migrate();

@@ -1,8 +1,10 @@
 // What the JSON Schema cannot say about a Check, and the numbers the server
-// runs it on. Shared by the REST API and (later) the Kubernetes reconciler.
-import type { CheckSpec } from './check.ts';
+// runs it on. Shared by the REST API, the CLI and the Kubernetes reconciler.
+import Value from 'typebox/value';
+import { CheckSpec } from './check.ts';
 import { MAX_INTERVAL_MS, parseDuration } from './duration.ts';
 import { probeKinds, probes, type ProbeKind, type ProbeDefinition, type SpecProblem } from './probes/index.ts';
+import { mostSpecific } from './schema-errors.ts';
 
 export type { SpecProblem } from './probes/index.ts';
 
@@ -62,6 +64,21 @@ export function specProblems(spec: CheckSpec, context: SpecContext = {}): SpecPr
   }
   for (const kind of kinds) problems.push(...definition(kind).problems(spec[kind], `/spec/${kind}`));
   return problems;
+}
+
+/**
+ * Every problem with a spec no schema has checked yet: a Check resource, which
+ * the API server checked against the CRD — the same schema without the
+ * storable-text rule (crd.ts), so a NUL still gets through. The schema's most
+ * specific complaint (worded as the REST API words it), else specProblems.
+ */
+export function uncheckedSpecProblems(spec: unknown, context: SpecContext = {}): SpecProblem[] {
+  const schemaErrors = [...Value.Errors(CheckSpec, spec)];
+  if (schemaErrors.length > 0) {
+    const { path, message } = mostSpecific(schemaErrors);
+    return [{ field: `/spec${path}`, message }];
+  }
+  return specProblems(spec as CheckSpec, context);
 }
 
 /** The numbers the server runs on. Call only on a spec without problems. */

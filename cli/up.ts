@@ -5,17 +5,17 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Agent } from '../../agent/agent.ts';
-import { createClient } from '../../agent/client.ts';
-import { createAgentLogger } from '../../agent/log.ts';
-import type { ServerConfig } from '../config.ts';
-import { AgentsRepository } from '../db/agents.repository.ts';
-import { ChecksRepository } from '../db/checks.repository.ts';
-import { startServer, type RunningServer } from '../main.ts';
-import { VERSION } from '../version.ts';
+import { Agent } from '../agent/agent.ts';
+import { createClient } from '../agent/client.ts';
+import { createAgentLogger } from '../agent/log.ts';
+import type { ServerConfig } from '../server/config.ts';
+import { AgentsRepository } from '../server/db/agents.repository.ts';
+import { ChecksRepository } from '../server/db/checks.repository.ts';
+import { startServer, type RunningServer } from '../server/main.ts';
+import { VERSION } from '../contract/version.ts';
 import { readDocuments } from './documents.ts';
 
-const EXAMPLES = fileURLToPath(new URL('../../examples/checks/', import.meta.url));
+const EXAMPLES = fileURLToPath(new URL('../examples/checks/', import.meta.url));
 
 export async function up(config: ServerConfig): Promise<void> {
   const server = await startServer(config);

@@ -48,7 +48,7 @@ export const NotificationView = Type.Object({
   agent: Type.Union([Type.String(), Type.Null()]),
   status: Type.String(),
   at: Type.String({ format: 'date-time' }),
-  state: Type.String({ description: 'pending, sending, sent, failed, silenced or skipped' }),
+  state: Type.String({ description: 'pending, sending, sent, failed, silenced, skipped or dropped' }),
   attempts: Type.Integer(),
   lastError: Type.Union([Type.String(), Type.Null()]),
   sentAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),

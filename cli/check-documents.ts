@@ -2,7 +2,7 @@
 // (the schema and the rules beyond it) before it sends any, so a bad third
 // document no longer leaves the first two applied and the rest not.
 import Value from 'typebox/value';
-import { CheckDocument, mostSpecific, specProblems } from '../api/contract/index.ts';
+import { CheckDocument, mostSpecific, specProblems } from '../contract/index.ts';
 import { readDocuments } from './documents.ts';
 
 export interface CheckDocumentAt {

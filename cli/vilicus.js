@@ -14,6 +14,6 @@ if (old) {
   process.exit(1);
 }
 const here = fileURLToPath(import.meta.url);
-const built = new URL('../../dist/server/cli/main.js', import.meta.url);
+const built = new URL('../dist/cli/main.js', import.meta.url);
 const installed = here.includes('/node_modules/');
 await import(installed && existsSync(built) ? built.href : new URL('./main.ts', import.meta.url).href);
