@@ -7,11 +7,15 @@
 // environment, so a service manager, a container runtime or a test sees one
 // process. Where there is no process.execve (Windows) the agent runs with
 // Node's defaults. A flag of the same name on node's command line or in
-// NODE_OPTIONS wins over ours: `node --max-opt=3 $(which vilicus) agent`.
+// NODE_OPTIONS wins over ours: `node --max-opt=3 $(which vilicus) agent`,
+// and so does its `--no-` form (`NODE_OPTIONS=--no-liftoff-only`).
 
-/** `--max_opt=2` → `--max-opt`: V8 reads `_` and `-` alike. */
+/** `--max_opt=2` → `--max-opt`: V8 reads `_` and `-` alike; `--no-liftoff-only` names `--liftoff-only`. */
 function flagName(arg: string): string {
-  return arg.split('=')[0]!.replaceAll('_', '-');
+  return arg
+    .split('=')[0]!
+    .replaceAll('_', '-')
+    .replace(/^--no-/, '--');
 }
 
 /** Those of `wanted` that neither node's command line nor NODE_OPTIONS names. */

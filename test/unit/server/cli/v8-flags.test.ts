@@ -22,6 +22,13 @@ describe('missingV8Flags', () => {
     expect(missingV8Flags(AGENT_V8_FLAGS, [], '--max-semi-space-size=16 --no-warnings')).toEqual(['--max-opt=1']);
     expect(missingV8Flags(AGENT_V8_FLAGS, ['--max-opt=3'], ' --max-semi-space-size=16 ')).toEqual([]);
   });
+
+  it('not a boolean one that is turned off by its --no- form', () => {
+    expect(missingV8Flags(['--max-semi-space-size=2', '--liftoff-only'], [], '--no-liftoff-only')).toEqual([
+      '--max-semi-space-size=2',
+    ]);
+    expect(missingV8Flags(['--liftoff-only'], ['--no-liftoff_only'], '')).toEqual([]);
+  });
 });
 
 describe('serverV8Flags', () => {
