@@ -32,12 +32,15 @@ describe('missingV8Flags', () => {
 });
 
 describe('serverV8Flags', () => {
-  it('keeps PGlite in the baseline compiler in embedded mode, and changes nothing on PostgreSQL', () => {
-    expect(serverV8Flags(true)).toContain('--liftoff-only');
+  it('keeps PGlite in the baseline compiler in embedded mode', () => {
     expect(serverV8Flags(true)).toEqual(['--max-semi-space-size=2', '--liftoff-only']);
-    // on PostgreSQL: Node's defaults, so no re-execution at all
-    expect(serverV8Flags(false)).toEqual([]);
     expect(missingV8Flags(serverV8Flags(true), ['--liftoff-only'], '')).toEqual(['--max-semi-space-size=2']);
+  });
+
+  it('bounds the young generation and the heap growth on PostgreSQL', () => {
+    expect(serverV8Flags(false)).toEqual(['--max-semi-space-size=16', '--heap-growing-percent=50']);
+    // a user's own young-generation size wins
+    expect(missingV8Flags(serverV8Flags(false), [], '--max-semi-space-size=64')).toEqual(['--heap-growing-percent=50']);
   });
 });
 
