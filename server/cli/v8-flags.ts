@@ -28,8 +28,14 @@ export function missingV8Flags(wanted: readonly string[], execArgv: readonly str
  * Replaces this process with the same command run with the missing flags
  * (the new one finds none missing and returns). Returns when none is missing,
  * the platform cannot exec, or this user may not execute node's binary again.
+ * `environment`: variables the new process gets unless this one has them set.
  */
-export function execWithV8Flags(program: string, wanted: readonly string[], nodeOptions: string): void {
+export function execWithV8Flags(
+  program: string,
+  wanted: readonly string[],
+  nodeOptions: string,
+  environment: Readonly<Record<string, string>> = {},
+): void {
   const missing = missingV8Flags(wanted, process.execArgv, nodeOptions);
   if (missing.length === 0 || process.execve === undefined) return;
   // A failed process.execve aborts the process, uncatchable: check first. A user may have been allowed to
@@ -39,7 +45,9 @@ export function execWithV8Flags(program: string, wanted: readonly string[], node
     process.stderr.write(`vilicus ${program}: running with Node's default V8 settings (more memory): ${why}\n`);
     return;
   }
-  process.execve(process.execPath, [process.execPath, ...missing, ...process.execArgv, ...process.argv.slice(1)]);
+  const args = [process.execPath, ...missing, ...process.execArgv, ...process.argv.slice(1)];
+  // Passed through whole, not read: the caller's own values win over ours.
+  process.execve(process.execPath, args, { ...environment, ...process.env });
 }
 
 /** Why this process may not execute `file`, or null when it may (access(2) with X_OK, as the real user). */

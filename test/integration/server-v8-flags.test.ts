@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { serverV8Flags } from '../../server/v8-flags.ts';
+import { serverEnvironment, serverV8Flags } from '../../server/v8-flags.ts';
 import { dbKinds } from '../helpers/app.ts';
 import { createDatabase, dropDatabase } from '../helpers/postgres.ts';
 import { killAll, startServerProcess } from '../helpers/processes.ts';
@@ -35,13 +35,17 @@ describe.each(dbKinds(postgresUrl))('vilicus server on %s', (kind) => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('runs with its V8 flags, and its young generation stays within their semi-spaces under load', async () => {
+  it('runs with its V8 flags and environment, and its young generation stays within their semi-spaces under load', async () => {
     if (kind === 'postgres') databaseUrl = await createDatabase(postgresUrl!, 'vilicus_v8_flags');
     const adminToken = `admin-${crypto.randomUUID()}`;
     const server = await startServerProcess({ dataDir, adminToken, databaseUrl });
     const flags = serverV8Flags(kind === 'pglite');
     const argv = readFileSync(`/proc/${server.child.pid}/cmdline`, 'utf8').split('\0');
     expect(argv.slice(1, 1 + flags.length)).toEqual(flags);
+    const environ = readFileSync(`/proc/${server.child.pid}/environ`, 'utf8').split('\0');
+    for (const [name, value] of Object.entries(serverEnvironment(kind === 'pglite'))) {
+      expect(environ).toContain(`${name}=${value}`);
+    }
 
     const { agents } = await registerAgents(server.url, adminToken, 8, 10, 'v8');
     const burst = await simulateAgents({ url: server.url, agents, batch: 50, durationMs: 3000 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AGENT_V8_FLAGS } from '../../../../agent/v8-flags.ts';
-import { serverV8Flags } from '../../../../server/v8-flags.ts';
+import { serverEnvironment, serverV8Flags } from '../../../../server/v8-flags.ts';
 import { cannotExecute, missingV8Flags } from '../../../../server/cli/v8-flags.ts';
 
 describe('missingV8Flags', () => {
@@ -41,6 +41,11 @@ describe('serverV8Flags', () => {
     expect(serverV8Flags(false)).toEqual(['--max-semi-space-size=16', '--heap-growing-percent=50']);
     // a user's own young-generation size wins
     expect(missingV8Flags(serverV8Flags(false), [], '--max-semi-space-size=64')).toEqual(['--heap-growing-percent=50']);
+  });
+
+  it("gives the embedded server one malloc arena, and the server on PostgreSQL glibc's default", () => {
+    expect(serverEnvironment(true)).toEqual({ MALLOC_ARENA_MAX: '1' });
+    expect(serverEnvironment(false)).toEqual({});
   });
 });
 
