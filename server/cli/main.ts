@@ -66,7 +66,7 @@ async function withServerV8Flags(argv: string[]): Promise<ServerConfig> {
     'server',
     serverV8Flags(embedded),
     config.nodeOptions,
-    serverEnvironment(embedded),
+    serverEnvironment(),
   );
   return config;
 }
