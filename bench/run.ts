@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     },
   });
   const mode: Mode = values.long ? 'long' : values.quick ? 'quick' : 'full';
-  // --long is the ingest soak only; the others have no long form.
+  // --long is the ingest soak by default; `--long --only scale` is the scale run's memory soak; the others have no long form.
   const names = (values.only?.split(',') ?? (mode === 'long' ? ['ingest'] : Object.keys(benches))) as Name[];
   const unknown = names.filter((n) => !(n in benches));
   if (unknown.length > 0)

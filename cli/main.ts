@@ -52,8 +52,14 @@ function print(text: string): Promise<void> {
 /** The server's settings, after this process has been replaced by one run with the server's V8 flags. */
 async function withServerV8Flags(argv: string[]): Promise<ServerConfig> {
   const config = loadServerConfig(argv);
-  const { serverV8Flags } = await import('../server/v8-flags.ts');
-  (await import('./v8-flags.ts')).execWithV8Flags('server', serverV8Flags(!config.databaseUrl), config.nodeOptions);
+  const { serverEnvironment, serverV8Flags } = await import('../server/v8-flags.ts');
+  const embedded = !config.databaseUrl;
+  (await import('./v8-flags.ts')).execWithV8Flags(
+    'server',
+    serverV8Flags(embedded),
+    config.nodeOptions,
+    serverEnvironment(),
+  );
   return config;
 }
 

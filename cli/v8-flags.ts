@@ -7,11 +7,15 @@
 // environment, so a service manager, a container runtime or a test sees one
 // process. Where there is no process.execve (Windows) the agent runs with
 // Node's defaults. A flag of the same name on node's command line or in
-// NODE_OPTIONS wins over ours: `node --max-opt=3 $(which vilicus) agent`.
+// NODE_OPTIONS wins over ours: `node --max-opt=3 $(which vilicus) agent`,
+// and so does its `--no-` form (`NODE_OPTIONS=--no-liftoff-only`).
 
-/** `--max_opt=2` → `--max-opt`: V8 reads `_` and `-` alike. */
+/** `--max_opt=2` → `--max-opt`: V8 reads `_` and `-` alike; `--no-liftoff-only` names `--liftoff-only`. */
 function flagName(arg: string): string {
-  return arg.split('=')[0]!.replaceAll('_', '-');
+  return arg
+    .split('=')[0]!
+    .replaceAll('_', '-')
+    .replace(/^--no-/, '--');
 }
 
 /** Those of `wanted` that neither node's command line nor NODE_OPTIONS names. */
@@ -24,8 +28,14 @@ export function missingV8Flags(wanted: readonly string[], execArgv: readonly str
  * Replaces this process with the same command run with the missing flags
  * (the new one finds none missing and returns). Returns when none is missing,
  * the platform cannot exec, or this user may not execute node's binary again.
+ * `environment`: variables the new process gets unless this one has them set.
  */
-export function execWithV8Flags(program: string, wanted: readonly string[], nodeOptions: string): void {
+export function execWithV8Flags(
+  program: string,
+  wanted: readonly string[],
+  nodeOptions: string,
+  environment: Readonly<Record<string, string>> = {},
+): void {
   const missing = missingV8Flags(wanted, process.execArgv, nodeOptions);
   if (missing.length === 0 || process.execve === undefined) return;
   // A failed process.execve aborts the process, uncatchable: check first. A user may have been allowed to
@@ -35,7 +45,9 @@ export function execWithV8Flags(program: string, wanted: readonly string[], node
     process.stderr.write(`vilicus ${program}: running with Node's default V8 settings (more memory): ${why}\n`);
     return;
   }
-  process.execve(process.execPath, [process.execPath, ...missing, ...process.execArgv, ...process.argv.slice(1)]);
+  const args = [process.execPath, ...missing, ...process.execArgv, ...process.argv.slice(1)];
+  // Passed through whole, not read: the caller's own values win over ours.
+  process.execve(process.execPath, args, { ...environment, ...process.env });
 }
 
 /** Why this process may not execute `file`, or null when it may (access(2) with X_OK, as the real user). */

@@ -39,6 +39,7 @@ export async function startBenchServer(
   ctx: BenchContext,
   name: string,
   env: Record<string, string> = {},
+  nodeArgs: string[] = [],
 ): Promise<BenchServer> {
   const databaseUrl = await createDatabase(ctx.postgres.url, `bench_${name}`);
   const dataDir = mkdtempSync(join(tmpdir(), `vilicus-bench-${name}-`));
@@ -49,6 +50,7 @@ export async function startBenchServer(
     adminToken,
     databaseUrl,
     env: { VILICUS_LOG_LEVEL: 'warn', ...env },
+    nodeArgs,
   });
   return {
     server,
@@ -60,6 +62,15 @@ export async function startBenchServer(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * SERVER_NODE_ARGS: node flags for the server alone, on node's command line
+ * (a V8 setting to compare, a profile: `--heapsnapshot-signal=SIGUSR2`);
+ * NODE_OPTIONS would reach the load processes too, and refuses most V8 flags.
+ */
+export function serverNodeArgs(): string[] {
+  return (process.env['SERVER_NODE_ARGS'] ?? '').split(/\s+/).filter(Boolean);
 }
 
 /** The baseline server without group commit (lib/naive-server.ts), on a fresh database of its own. */

@@ -7,6 +7,19 @@
 // arrives just after a commit started waits for all of it before its own
 // begins; with two, it starts as soon as it arrives (while the other commit is
 // waiting on PostgreSQL), so latency nears one commit rather than one and a half.
+//
+// A request whose caller is gone (its connection closed: the agent timed out
+// and will resend the same results, under their same ids) is dropped before
+// its batch is taken, not committed for no one. On a server short of CPU those
+// are most of the queue, and kept they made it grow for as long as agents
+// retried (the scale soak, ADR 9).
+
+/** Thrown to the submitter of items dropped because their caller was gone. */
+export class AbandonedError extends Error {
+  constructor() {
+    super('the caller left before its results were committed');
+  }
+}
 
 export type CommitFn<T, R> = (items: T[]) => Promise<R>;
 
@@ -19,6 +32,7 @@ export interface GroupCommitOptions {
 
 interface Waiting<T, R> {
   items: T[];
+  abandoned: () => boolean;
   resolve: (outcome: R) => void;
   reject: (error: unknown) => void;
 }
@@ -37,10 +51,14 @@ export class GroupCommitter<T, R> {
     this.concurrency = concurrency;
   }
 
-  /** Resolves with the outcome of the batch that held these items, once it is committed. */
-  submit(items: T[]): Promise<R> {
+  /**
+   * Resolves with the outcome of the batch that held these items, once it is
+   * committed; rejects with AbandonedError if `abandoned()` is true when their
+   * batch is taken.
+   */
+  submit(items: T[], abandoned: () => boolean = () => false): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.queue.push({ items, resolve, reject });
+      this.queue.push({ items, abandoned, resolve, reject });
       if (this.running < this.concurrency) void this.drain();
     });
   }
@@ -51,6 +69,7 @@ export class GroupCommitter<T, R> {
     try {
       while (this.queue.length > 0) {
         const batch = this.takeBatch();
+        if (batch.length === 0) break;
         try {
           const outcome = await this.commit(batch.flatMap((w) => w.items));
           for (const w of batch) w.resolve(outcome);
@@ -64,6 +83,7 @@ export class GroupCommitter<T, R> {
   }
 
   private takeBatch(): Waiting<T, R>[] {
+    this.dropAbandoned();
     let count = 0;
     let take = 0;
     while (take < this.queue.length && (take === 0 || count + this.queue[take]!.items.length <= this.maxItems)) {
@@ -71,5 +91,14 @@ export class GroupCommitter<T, R> {
       take++;
     }
     return this.queue.splice(0, take);
+  }
+
+  private dropAbandoned(): void {
+    const kept: Waiting<T, R>[] = [];
+    for (const w of this.queue) {
+      if (w.abandoned()) w.reject(new AbandonedError());
+      else kept.push(w);
+    }
+    this.queue = kept;
   }
 }

@@ -6,7 +6,7 @@ import type { IngestReply, ResultIn } from '../../contract/index.ts';
 import { runsCheck, type CatalogCheck, type CheckCatalog } from '../db/check-catalog.ts';
 import { writeBatch, type BatchOutcome, type ResultItem } from '../db/results.repository.ts';
 import { ApiError, errors } from '../errors.ts';
-import { GroupCommitter } from './group-commit.ts';
+import { AbandonedError, GroupCommitter } from './group-commit.ts';
 import { HandOver } from './hand-over.ts';
 import { noIngestObserver, observed, type IngestObserver } from './ingest-observer.ts';
 
@@ -57,7 +57,8 @@ export class IngestService {
     });
   }
 
-  async ingest(agent: PostingAgent, results: readonly ResultIn[]): Promise<IngestReply> {
+  /** `gone`: whether the caller has left (its connection closed); its results are then not committed. */
+  async ingest(agent: PostingAgent, results: readonly ResultIn[], gone?: () => boolean): Promise<IngestReply> {
     const catalog = await this.catalog.current();
     const items: ResultItem[] = [];
     const indexOf = new Map<ResultItem, number>();
@@ -80,7 +81,11 @@ export class IngestService {
     });
     spreadClamped(items, receivedAt);
     if (items.length === 0) return { accepted: 0, duplicates: 0, rejected };
-    const outcome = await this.committer.submit(items);
+    const outcome = await this.committer.submit(items, gone).catch((error: unknown) => {
+      if (error instanceof AbandonedError) return null; // no one to answer; the agent resends
+      throw error;
+    });
+    if (!outcome) return { accepted: 0, duplicates: 0, rejected };
     // Deleted after this server's catalogue was read (another replica): refused alone, like any unknown check.
     for (const item of items)
       if (outcome.orphaned.has(item)) rejected.push(notAssigned(indexOf.get(item)!, item.checkId));

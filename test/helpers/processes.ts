@@ -31,8 +31,8 @@ export interface Proc {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export function vilicus(args: string[], env: Record<string, string> = {}): Proc {
-  const child = spawn(process.execPath, [CLI, ...args], {
+export function vilicus(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): Proc {
+  const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], {
     env: { ...process.env, VILICUS_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -93,11 +93,13 @@ export async function startServerProcess(opts: {
   databaseUrl?: string | undefined;
   port?: number;
   env?: Record<string, string>;
+  /** Node's own command-line flags (V8 flags that NODE_OPTIONS does not take, such as --no-liftoff-only). */
+  nodeArgs?: string[];
 }): Promise<ServerProc> {
   const port = opts.port ?? (await freePort());
   const args = ['server', '--port', String(port), '--host', '127.0.0.1', '--data-dir', opts.dataDir];
   if (opts.databaseUrl) args.push('--database-url', opts.databaseUrl);
-  const proc = vilicus(args, { VILICUS_ADMIN_TOKEN: opts.adminToken, ...opts.env });
+  const proc = vilicus(args, { VILICUS_ADMIN_TOKEN: opts.adminToken, ...opts.env }, opts.nodeArgs);
   // Without a database URL the server process embeds PGlite (PostgreSQL is recorded by createDatabase).
   if (!opts.databaseUrl && !opts.env?.['VILICUS_DATABASE_URL']) proc.child.once('exit', acquire('PGlite'));
   const url = `http://127.0.0.1:${port}`;

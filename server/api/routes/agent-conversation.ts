@@ -78,7 +78,7 @@ export function agentConversationRoutes(app: FastifyInstance, deps: AppDeps): vo
     async (request) => {
       const agent = agentOf(request);
       const body = request.body as ResultIn | ResultIn[];
-      return deps.ingest.ingest(agent, Array.isArray(body) ? body : [body]);
+      return deps.ingest.ingest(agent, Array.isArray(body) ? body : [body], () => request.socket.destroyed);
     },
   );
 

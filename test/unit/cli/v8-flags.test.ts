@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AGENT_V8_FLAGS } from '../../../agent/v8-flags.ts';
-import { serverV8Flags } from '../../../server/v8-flags.ts';
+import { serverEnvironment, serverV8Flags } from '../../../server/v8-flags.ts';
 import { cannotExecute, missingV8Flags } from '../../../cli/v8-flags.ts';
 
 describe('missingV8Flags', () => {
@@ -22,15 +22,29 @@ describe('missingV8Flags', () => {
     expect(missingV8Flags(AGENT_V8_FLAGS, [], '--max-semi-space-size=16 --no-warnings')).toEqual(['--max-opt=1']);
     expect(missingV8Flags(AGENT_V8_FLAGS, ['--max-opt=3'], ' --max-semi-space-size=16 ')).toEqual([]);
   });
+
+  it('not a boolean one that is turned off by its --no- form', () => {
+    expect(missingV8Flags(['--max-semi-space-size=2', '--liftoff-only'], [], '--no-liftoff-only')).toEqual([
+      '--max-semi-space-size=2',
+    ]);
+    expect(missingV8Flags(['--liftoff-only'], ['--no-liftoff_only'], '')).toEqual([]);
+  });
 });
 
 describe('serverV8Flags', () => {
-  it('keeps PGlite in the baseline compiler in embedded mode, and changes nothing on PostgreSQL', () => {
-    expect(serverV8Flags(true)).toContain('--liftoff-only');
+  it('keeps PGlite in the baseline compiler in embedded mode', () => {
     expect(serverV8Flags(true)).toEqual(['--max-semi-space-size=2', '--liftoff-only']);
-    // on PostgreSQL: Node's defaults, so no re-execution at all
-    expect(serverV8Flags(false)).toEqual([]);
     expect(missingV8Flags(serverV8Flags(true), ['--liftoff-only'], '')).toEqual(['--max-semi-space-size=2']);
+  });
+
+  it('bounds the young generation and the heap growth on PostgreSQL', () => {
+    expect(serverV8Flags(false)).toEqual(['--max-semi-space-size=16', '--heap-growing-percent=50']);
+    // a user's own young-generation size wins
+    expect(missingV8Flags(serverV8Flags(false), [], '--max-semi-space-size=64')).toEqual(['--heap-growing-percent=50']);
+  });
+
+  it('gives the server one malloc arena on either database', () => {
+    expect(serverEnvironment()).toEqual({ MALLOC_ARENA_MAX: '1' });
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GroupCommitter } from '../../../server/ingest/group-commit.ts';
+import { AbandonedError, GroupCommitter } from '../../../server/ingest/group-commit.ts';
 
 interface Deferred<T> {
   promise: Promise<T>;
@@ -181,5 +181,36 @@ describe('GroupCommitter', () => {
     });
     await expect(committer.submit(['a'])).rejects.toThrow('thrown synchronously');
     await expect(committer.submit(['b'])).resolves.toBe('b');
+  });
+
+  it('drops a request whose caller left before its batch was taken, and commits the others', async () => {
+    const c = controlledCommit();
+    const committer = new GroupCommitter(c.commit);
+    const a = committer.submit(['a']);
+    let left = false;
+    const b = committer.submit(['b1', 'b2'], () => left);
+    const d = committer.submit(['d'], () => false);
+    left = true; // b's agent timed out while a was being committed
+    c.succeed(0);
+    await expect(a).resolves.toBe(0);
+    await expect(b).rejects.toBeInstanceOf(AbandonedError);
+    expect(c.batches).toEqual([['a'], ['d']]);
+    c.succeed(1);
+    await expect(d).resolves.toBe(1);
+  });
+
+  it('commits nothing when every waiting caller left', async () => {
+    const c = controlledCommit();
+    const committer = new GroupCommitter(c.commit);
+    const a = committer.submit(['a']);
+    const b = committer.submit(['b'], () => true);
+    c.succeed(0);
+    await expect(b).rejects.toBeInstanceOf(AbandonedError);
+    await expect(a).resolves.toBe(0);
+    expect(c.batches).toEqual([['a']]);
+    const e = committer.submit(['e']); // the loop is free again: committed at once
+    expect(c.batches).toEqual([['a'], ['e']]);
+    c.succeed(1);
+    await expect(e).resolves.toBe(1);
   });
 });
