@@ -1,7 +1,13 @@
 // `vilicus <command>`: one entry point for the server, the agent and the
 // client commands. Each command's flags are parsed where they are defined.
 import { parseArgs } from 'node:util';
-import { clientSettings, loadClientConfig, loadServerConfig, type ServerConfig } from '../server/config.ts';
+import {
+  clientSettings,
+  environmentWith,
+  loadClientConfig,
+  loadServerConfig,
+  type ServerConfig,
+} from '../server/config.ts';
 import { flagOptions, SettingError } from '../contract/settings.ts';
 import { VERSION } from '../contract/version.ts';
 
@@ -58,7 +64,7 @@ async function withServerV8Flags(argv: string[]): Promise<ServerConfig> {
     'server',
     serverV8Flags(embedded),
     config.nodeOptions,
-    serverEnvironment(),
+    environmentWith(serverEnvironment()),
   );
   return config;
 }

@@ -28,13 +28,13 @@ export function missingV8Flags(wanted: readonly string[], execArgv: readonly str
  * Replaces this process with the same command run with the missing flags
  * (the new one finds none missing and returns). Returns when none is missing,
  * the platform cannot exec, or this user may not execute node's binary again.
- * `environment`: variables the new process gets unless this one has them set.
+ * `environment`: the new process's whole environment (default: this one's, unchanged).
  */
 export function execWithV8Flags(
   program: string,
   wanted: readonly string[],
   nodeOptions: string,
-  environment: Readonly<Record<string, string>> = {},
+  environment?: Readonly<Record<string, string | undefined>>,
 ): void {
   const missing = missingV8Flags(wanted, process.execArgv, nodeOptions);
   if (missing.length === 0 || process.execve === undefined) return;
@@ -46,8 +46,8 @@ export function execWithV8Flags(
     return;
   }
   const args = [process.execPath, ...missing, ...process.execArgv, ...process.argv.slice(1)];
-  // Passed through whole, not read: the caller's own values win over ours.
-  process.execve(process.execPath, args, { ...environment, ...process.env });
+  if (environment) process.execve(process.execPath, args, environment);
+  else process.execve(process.execPath, args);
 }
 
 /** Why this process may not execute `file`, or null when it may (access(2) with X_OK, as the real user). */

@@ -265,6 +265,17 @@ export function loadServerConfig(
   });
 }
 
+/**
+ * The environment a re-executed server starts with (cli/v8-flags.ts): `defaults`, unless this process has them
+ * set — the user's own values win. Here because this module is the server's one reader of the environment.
+ */
+export function environmentWith(
+  defaults: Readonly<Record<string, string>>,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Record<string, string | undefined> {
+  return { ...defaults, ...env };
+}
+
 const pick = (values: Record<string, string>, keys: Record<string, unknown>): Record<string, string> =>
   Object.fromEntries(Object.entries(values).filter(([k]) => k in keys));
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SettingError } from '../../../contract/settings.ts';
-import { loadClientConfig, loadServerConfig, type ServerConfig } from '../../../server/config.ts';
+import { environmentWith, loadClientConfig, loadServerConfig, type ServerConfig } from '../../../server/config.ts';
 
 // Settings without a default are undefined at run time, whatever ServerConfig says.
 type Loaded = { [K in keyof ServerConfig]: ServerConfig[K] | undefined };
@@ -234,6 +234,16 @@ describe('alert channel settings', () => {
     expect(() => loadServerConfig([], { VILICUS_WEBHOOKS: 'chat=hooks.slack.com/T/B/X' })).toThrow(
       /^VILICUS_WEBHOOKS: the URL of "chat" is not valid$/,
     );
+  });
+});
+
+describe('environmentWith (a re-executed server)', () => {
+  it.each([
+    ['a default the user left unset', {}, { MALLOC_ARENA_MAX: '1' }],
+    ["the user's own value", { MALLOC_ARENA_MAX: '4' }, { MALLOC_ARENA_MAX: '4' }],
+    ['the rest of the environment, unchanged', { PATH: '/bin' }, { MALLOC_ARENA_MAX: '1', PATH: '/bin' }],
+  ])('keeps %s', (_, env, expected) => {
+    expect(environmentWith({ MALLOC_ARENA_MAX: '1' }, env)).toEqual(expected);
   });
 });
 
