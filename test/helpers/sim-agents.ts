@@ -71,9 +71,19 @@ export async function simulateAgents(options: SimOptions): Promise<SimReport> {
   return report;
 }
 
+// One clock per agent across runs: a series' observed times only ever increase, as a real agent's do. A run
+// ahead of the wall clock (a millisecond per result, faster than real time) would otherwise let the next run
+// reuse its (check, agent, observed time), which the server stores once (ADR 10): counted as lost.
+const clocks = new WeakMap<SimAgent, { last: number; next: number }>();
+function clockOf(agent: SimAgent): { last: number; next: number } {
+  let clock = clocks.get(agent);
+  if (!clock) clocks.set(agent, (clock = { last: 0, next: 0 }));
+  return clock;
+}
+
 async function agentLoop(o: SimOptions, agent: SimAgent, index: number, endAt: number, r: SimReport): Promise<void> {
   const withIds = o.ids === 'mixed' ? index % 2 === 0 : (o.ids ?? true);
-  const clock = { last: 0, next: 0 };
+  const clock = clockOf(agent);
   // Paced agents start at random phases, as real ones do.
   const periodMs = o.ratePerSec ? (o.batch * o.agents.length * 1000) / o.ratePerSec : 0;
   let dueAt = Date.now() + Math.random() * periodMs;
