@@ -265,10 +265,7 @@ export function loadServerConfig(
   });
 }
 
-/**
- * The environment a re-executed server starts with (cli/v8-flags.ts): `defaults`, unless this process has them
- * set — the user's own values win. Here because this module is the server's one reader of the environment.
- */
+/** A re-executed server's environment (cli/v8-flags.ts): `defaults`, unless set here — the user's values win. */
 export function environmentWith(
   defaults: Readonly<Record<string, string>>,
   env: Readonly<Record<string, string | undefined>> = process.env,
