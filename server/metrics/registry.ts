@@ -27,6 +27,7 @@ import type { Logger } from '../log.ts';
 import { registerAlertsMetrics, type AlertsMetrics } from './alerts-metrics.ts';
 import { registerIngestMetrics, type IngestMetrics } from './ingest-metrics.ts';
 import { registerServerMetrics, type ServerSources } from './server-metrics.ts';
+import { ExpositionWriter } from './exposition.ts';
 import { stateExposition, type StateSources } from './state-collector.ts';
 
 export type { AlertsMetrics, NotificationOutcome } from './alerts-metrics.ts';
@@ -48,7 +49,7 @@ export interface Metrics {
   /** Who does the singleton work, once it is known (the Kubernetes Lease); default: every replica. */
   leaderFrom(isLeader: () => boolean): void;
   /** The exposition for GET /metrics. */
-  scrape(): Promise<{ contentType: string; body: string }>;
+  scrape(): Promise<{ contentType: string; body: Buffer }>;
 }
 
 export function createMetrics(sources: MetricsSources, log?: Logger): Metrics {
@@ -72,8 +73,11 @@ export function createMetrics(sources: MetricsSources, log?: Logger): Metrics {
     alerts,
     leaderFrom,
     async scrape() {
-      const [text, states] = await Promise.all([registry.metrics(), stateText()]);
-      return { contentType: registry.contentType, body: text + states };
+      const [text, writeStates] = await Promise.all([registry.metrics(), stateText()]);
+      const out = new ExpositionWriter();
+      out.text(text);
+      writeStates(out);
+      return { contentType: registry.contentType, body: out.done() };
     },
   };
 }

@@ -51,7 +51,7 @@ async function allSeriesNames(): Promise<Set<string>> {
     pool: () => Promise.resolve(null),
   });
   metrics.alerts.outboxDepthFrom(() => 0);
-  return seriesNames((await metrics.scrape()).body);
+  return seriesNames((await metrics.scrape()).body.toString('utf8'));
 }
 
 describe.runIf(promtool.run).each(dbKinds(postgresUrl))('GET /metrics on %s', (kind) => {

@@ -15,7 +15,7 @@ import {
 } from '../../db/dashboard.repository.ts';
 import { ApiError, errors } from '../../errors.ts';
 import { agentsRepo, checksRepo, type AppDeps } from '../deps.ts';
-import { bucketStep, cpuHistoryView, overviewView, timelineView } from '../dashboard-views.ts';
+import { bucketStep, cpuHistoryView, overviewJson, timelineView } from '../dashboard-views.ts';
 
 const reader = { security: [{ adminToken: [] }], tags: ['dashboard'] };
 const failures = { 400: ErrorReply, 401: ErrorReply, 404: ErrorReply, 503: ErrorReply };
@@ -42,14 +42,15 @@ export function dashboardRoutes(app: FastifyInstance, deps: AppDeps): void {
         response: { 200: Overview, ...failures },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       requireReader(deps, request);
       const [agents, checks, states] = await Promise.all([
         allAgents(deps.orm.em.fork()),
         allChecks(deps.orm.em.fork()),
         allStates(deps.orm.em.fork()),
       ]);
-      return overviewView(agents, checks, states, deps.now());
+      // Text already: fastify sends it as it is (the schema still documents it).
+      return reply.type('application/json; charset=utf-8').send(overviewJson(agents, checks, states, deps.now()));
     },
   );
 

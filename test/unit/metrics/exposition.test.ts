@@ -73,4 +73,15 @@ describe('gaugeFamily', () => {
       .slice(2);
     expect(ours).toEqual(theirs);
   });
+
+  it('writes text longer than its 64 KiB buffers whole, multi-byte characters across their edges included', () => {
+    const samples = Array.from({ length: 8000 }, (_, i) => ({
+      labels: labelSet([['agent', `ünïcode ✓ ${i}`]]),
+      value: i,
+    }));
+    const lines = samples.map((s) => `x_up${s.labels} ${s.value}`);
+    const text = gaugeFamily('x_up', 'h', samples);
+    expect(Buffer.byteLength(text)).toBeGreaterThan(3 * 64 * 1024);
+    expect(text).toBe(`# HELP x_up h\n# TYPE x_up gauge\n${lines.join('\n')}\n`);
+  });
 });

@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { AgentFact, StateFact } from '../../../server/db/dashboard.repository.ts';
-import { createMetrics, STATUS_CODE, type MetricsSources } from '../../../server/metrics/registry.ts';
+import { createMetrics, STATUS_CODE, type Metrics, type MetricsSources } from '../../../server/metrics/registry.ts';
+
+/** The exposition of one scrape, as text. */
+async function scrapeText(metrics: Metrics): Promise<string> {
+  return (await metrics.scrape()).body.toString('utf8');
+}
 
 function state(overrides: Partial<StateFact> = {}): StateFact {
   return {
@@ -54,7 +59,7 @@ describe('status encoding', () => {
 describe('createMetrics', () => {
   it('exports each state, value and agent from one read of the states per scrape', async () => {
     const src = sources();
-    const { body } = await createMetrics(src).scrape();
+    const body = await scrapeText(createMetrics(src));
     const labels = 'namespace="default",check="nginx-running",kind="process",agent="web-1"';
     expect(sample(body, `vilicus_check_status{${labels}}`)).toBe(2);
     expect(sample(body, `vilicus_check_value{${labels}}`)).toBe(0);
@@ -80,7 +85,7 @@ describe('createMetrics', () => {
     ['a CRITICAL pair with nothing pending', {}, 2, undefined],
   ])('exports the status and pending series of %s', async (_name, overrides, status, pending) => {
     const fact = state({ pendingSince: 1_700_000_050, pendingCountsAt: 1_700_000_110, ...overrides });
-    const { body } = await createMetrics(sources({ states: () => Promise.resolve([fact]) })).scrape();
+    const body = await scrapeText(createMetrics(sources({ states: () => Promise.resolve([fact]) })));
     const labels = 'namespace="default",check="nginx-running",kind="process",agent="web-1"';
     expect(sample(body, `vilicus_check_status{${labels}}`)).toBe(status);
     expect(sample(body, `vilicus_check_status_since_timestamp_seconds{${labels}}`)).toBe(
@@ -96,14 +101,14 @@ describe('createMetrics', () => {
   it('drops the states of a check that is gone by the next scrape', async () => {
     let list = [state()];
     const metrics = createMetrics(sources({ states: () => Promise.resolve(list) }));
-    expect((await metrics.scrape()).body).toContain('check="nginx-running"');
+    expect(await scrapeText(metrics)).toContain('check="nginx-running"');
     list = [];
-    expect((await metrics.scrape()).body).not.toContain('check="nginx-running"');
+    expect(await scrapeText(metrics)).not.toContain('check="nginx-running"');
   });
 
   it('reports the database down and exports no states when the read fails, instead of failing the scrape', async () => {
     const metrics = createMetrics(sources({ states: () => Promise.reject(new Error('connection refused')) }));
-    const { body } = await metrics.scrape();
+    const body = await scrapeText(metrics);
     expect(sample(body, 'vilicus_database_up')).toBe(0);
     expect(body).not.toMatch(/^vilicus_check_status\{/m);
   });
@@ -117,7 +122,7 @@ describe('createMetrics', () => {
     ];
     metrics.ingest.batchCommitted(items, new Set([items[0]!, items[1]!]), 0.004);
     metrics.ingest.batchFailed(items, 0.2);
-    const { body } = await metrics.scrape();
+    const body = await scrapeText(metrics);
     expect(sample(body, 'vilicus_results_ingested_total{status="OK"}')).toBe(1);
     expect(sample(body, 'vilicus_results_ingested_total{status="CRITICAL"}')).toBe(1);
     expect(sample(body, 'vilicus_results_ingested_total{status="WARNING"}')).toBe(0);
@@ -129,7 +134,7 @@ describe('createMetrics', () => {
 
   it('counts notifications by outcome and reads the outbox depth only once told how', async () => {
     const metrics = createMetrics(sources());
-    expect((await metrics.scrape()).body).not.toContain('vilicus_outbox_depth');
+    expect(await scrapeText(metrics)).not.toContain('vilicus_outbox_depth');
     metrics.alerts.notificationSent('sent');
     metrics.alerts.notificationSent('failed');
     metrics.alerts.notificationSent('sent');
@@ -138,7 +143,7 @@ describe('createMetrics', () => {
     notificationSent('failed', 2, { type: 'webhook', receiver: 'ops' });
     notificationSent('dropped', 4, { type: 'webhook', receiver: 'gone' }); // a receiver removed from the settings
     metrics.alerts.outboxDepthFrom(() => Promise.resolve(7));
-    const { body } = await metrics.scrape();
+    const body = await scrapeText(metrics);
     expect(sample(body, 'vilicus_notifications_total{channel="email",receiver="",outcome="sent"}')).toBe(2);
     expect(sample(body, 'vilicus_notifications_total{channel="email",receiver="",outcome="failed"}')).toBe(1);
     expect(sample(body, 'vilicus_notifications_total{channel="email",receiver="",outcome="retry"}')).toBe(3);
@@ -153,29 +158,29 @@ describe('createMetrics', () => {
   it('reads the outbox depth from its source when there is one, NaN when the read fails', async () => {
     expect(
       sample(
-        (await createMetrics(sources({ outboxDepth: () => Promise.resolve(4) })).scrape()).body,
+        await scrapeText(createMetrics(sources({ outboxDepth: () => Promise.resolve(4) }))),
         'vilicus_outbox_depth',
       ),
     ).toBe(4);
     const failing = createMetrics(sources({ outboxDepth: () => Promise.reject(new Error('down')) }));
-    expect(sample((await failing.scrape()).body, 'vilicus_outbox_depth')).toBeNaN();
+    expect(sample(await scrapeText(failing), 'vilicus_outbox_depth')).toBeNaN();
   });
 
   it('says 1 for leader on every replica until told who holds the Lease', async () => {
     const metrics = createMetrics(sources());
-    expect(sample((await metrics.scrape()).body, 'vilicus_leader')).toBe(1);
+    expect(sample(await scrapeText(metrics), 'vilicus_leader')).toBe(1);
     let holds = false;
     metrics.leaderFrom(() => holds);
-    expect(sample((await metrics.scrape()).body, 'vilicus_leader')).toBe(0);
+    expect(sample(await scrapeText(metrics), 'vilicus_leader')).toBe(0);
     holds = true;
-    expect(sample((await metrics.scrape()).body, 'vilicus_leader')).toBe(1);
+    expect(sample(await scrapeText(metrics), 'vilicus_leader')).toBe(1);
   });
 
   it('keeps two registries apart (tests build many apps in one process)', async () => {
     const one = createMetrics(sources());
     createMetrics(sources()).alerts.notificationSent('sent');
     expect(
-      sample((await one.scrape()).body, 'vilicus_notifications_total{channel="email",receiver="",outcome="sent"}'),
+      sample(await scrapeText(one), 'vilicus_notifications_total{channel="email",receiver="",outcome="sent"}'),
     ).toBe(0);
   });
 });
@@ -187,7 +192,7 @@ describe('README "Metrics" section', () => {
   it('documents every vilicus_ metric the server exports, and no other', async () => {
     const metrics = createMetrics(sources());
     metrics.alerts.outboxDepthFrom(() => 0);
-    const { body } = await metrics.scrape();
+    const body = await scrapeText(metrics);
     const exported = [...body.matchAll(/^# TYPE (vilicus_[a-z_]+) /gm)].map((m) => m[1]);
     const documented = [...new Set([...section.matchAll(/^\| `(vilicus_[a-z_]+)`/gm)].map((m) => m[1]))];
     expect(documented.sort()).toEqual(exported.sort());

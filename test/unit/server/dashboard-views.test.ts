@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { bucketStep, cpuHistoryView, overviewView, timelineView } from '../../../server/api/dashboard-views.ts';
+import Fastify from 'fastify';
+import { Overview } from '../../../contract/dashboard.ts';
+import {
+  bucketStep,
+  cpuHistoryView,
+  overviewJson,
+  overviewView,
+  timelineView,
+} from '../../../server/api/dashboard-views.ts';
+import type { AgentFact, CheckFact, StateFact } from '../../../server/db/dashboard.repository.ts';
 import type { TransitionFact } from '../../../server/db/dashboard.repository.ts';
 import type { StateStatus, Status } from '../../../server/domain/status.ts';
 
@@ -160,5 +169,44 @@ describe('overviewView', () => {
       },
     ]);
     expect(view.checks[1]!.interval).toBe('5s');
+  });
+});
+
+describe('overviewJson', () => {
+  const agents: AgentFact[] = [
+    { name: 'a', labels: { team: 'web "core"', zone: 'ünï ✓' }, missing: false, lastSeenAt: T0 + 0.123, version: '1' },
+    { name: 'b\\n', labels: {}, missing: true, lastSeenAt: null, version: null },
+  ];
+  const checks: CheckFact[] = [
+    { id: '1', namespace: 'default', name: 'x', kind: 'cpu', severity: 'critical', intervalSpec: null },
+    { id: '2', namespace: 'web', name: 'y', kind: 'process', severity: 'warning', intervalSpec: '5s' },
+  ];
+  const state = (agent: string, overrides: Partial<StateFact>): StateFact => ({
+    namespace: 'web',
+    check: 'y',
+    kind: 'process',
+    agent,
+    status: 'OK',
+    since: T0,
+    value: 12.5,
+    message: 'line\nbreak "quoted"',
+    lastResultAt: T0 + 1,
+    pendingStatus: null,
+    pendingSince: null,
+    pendingCountsAt: null,
+    ...overrides,
+  });
+  const states = [
+    state('a', { value: null, message: null, lastResultAt: null }),
+    state('b\\n', { status: 'PENDING', pendingStatus: 'WARNING', pendingSince: T0 + 2, pendingCountsAt: T0 + 62 }),
+    state('c', { namespace: 'default', check: 'x', kind: 'cpu', status: 'CRITICAL', value: -0.25 }),
+  ];
+
+  it('writes the bytes the route schema serializer wrote from the view', async () => {
+    const app = Fastify();
+    app.get('/', { schema: { response: { 200: Overview } } }, () => overviewView(agents, checks, states, to));
+    const schemaWritten = (await app.inject('/')).body;
+    await app.close();
+    expect(overviewJson(agents, checks, states, to)).toBe(schemaWritten);
   });
 });
