@@ -50,10 +50,14 @@ describe.runIf(postgres.run)('a PostgreSQL outage and missing agents', () => {
       );
     await waitFor(
       async () => (await agentStates()).sort().join() === 'host-silent=OK,host-steady=OK',
-      20_000,
+      120_000,
       () => steady.output() + silent.output(),
     );
 
+    // A deadline is set by a check-in, which follows a cycle's results: stopped between the two, an
+    // agent would have no deadline to miss (seen at load 9–13, 1 run in 3).
+    const seen = async (name: string) => (await admin('GET', `/api/v1/agents/${name}`)).body.lastSeenAt !== null;
+    await waitFor(async () => (await seen('host-steady')) && (await seen('host-silent')), 60_000);
     silent.child.kill('SIGSTOP'); // silent from now on, like a hung host
     // Down for longer than the 3 × 1 s window: without the credit, both agents are past their deadline.
     await cluster.restart(async () => void (await pause(6000)));
