@@ -120,7 +120,6 @@ export class Agent {
       const outcome = await runProbe(check, cycle, this.probes);
       this.enqueue([
         {
-          id: crypto.randomUUID(),
           check: check.id,
           status: outcome.status,
           value: outcome.value,
