@@ -9,23 +9,16 @@ import { build, type Metafile, type Plugin } from 'esbuild';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 
-/** The npm packages the agent may carry (agent/README.md); anything else in the bundle fails the build. */
+/** The npm packages the agent may carry (agent/README.md): pino and what it runs; anything else in the bundle fails the build. */
 export const AGENT_PACKAGES: readonly string[] = [
   'pino',
+  '@pinojs/redact',
   'pino-std-serializers',
-  'sonic-boom',
-  'thread-stream',
-  'on-exit-leak-free',
-  'atomic-sleep',
   'quick-format-unescaped',
   'safe-stable-stringify',
-  'fast-redact',
-  '@pinojs/redact',
-  'process-warning',
-  'real-require',
-  'pino-abstract-transport',
-  'split2',
-  'typebox',
+  'sonic-boom',
+  'atomic-sleep',
+  'on-exit-leak-free',
 ];
 
 /** The npm packages a metafile's inputs come from (`node_modules/<name>/…`, scoped names whole). */
