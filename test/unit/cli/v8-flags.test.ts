@@ -18,14 +18,16 @@ describe('missingV8Flags', () => {
   });
 
   it('not one that node’s command line or NODE_OPTIONS sets, whatever its value or spelling', () => {
-    const regexp = [...LINEAR_REGEXP_FLAGS];
-    expect(missingV8Flags(AGENT_V8_FLAGS, ['--max-opt=3'], '')).toEqual(['--max-semi-space-size=1', ...regexp]);
-    expect(missingV8Flags(AGENT_V8_FLAGS, ['--max_opt=2'], '')).toEqual(['--max-semi-space-size=1', ...regexp]);
+    const rest = ['--expose-gc', ...LINEAR_REGEXP_FLAGS];
+    expect(missingV8Flags(AGENT_V8_FLAGS, ['--max-opt=3'], '')).toEqual(['--max-semi-space-size=1', ...rest]);
+    expect(missingV8Flags(AGENT_V8_FLAGS, ['--max_opt=2'], '')).toEqual(['--max-semi-space-size=1', ...rest]);
     expect(missingV8Flags(AGENT_V8_FLAGS, [], '--max-semi-space-size=16 --no-warnings')).toEqual([
       '--max-opt=1',
-      ...regexp,
+      ...rest,
     ]);
-    expect(missingV8Flags(AGENT_V8_FLAGS, ['--max-opt=3'], ' --max-semi-space-size=16 ')).toEqual(regexp);
+    expect(missingV8Flags(AGENT_V8_FLAGS, ['--max-opt=3', '--no-expose-gc'], ' --max-semi-space-size=16 ')).toEqual([
+      ...LINEAR_REGEXP_FLAGS,
+    ]);
   });
 
   it('not a boolean one that is turned off by its --no- form', () => {
