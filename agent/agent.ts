@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import type { AgentCheck, ResultIn } from '../contract/index.ts';
 import { createBackoff } from '../contract/backoff.ts';
 import { RefusedError, type ServerClient } from './client.ts';
+import { createHeapKeeper } from './heap.ts';
 import type { Logger } from './log.ts';
 import { createCycle, createProbes, runProbe, type ProbeRegistry } from './probes/index.ts';
 import { dueChecks, msUntilNext, timerDelay } from './schedule.ts';
@@ -45,6 +46,7 @@ export class Agent {
   /** Results the server refused on their own merits (never a whole batch): logged, and counted here. */
   refused = 0;
   private wake: (() => void) | null = null;
+  private readonly heap = createHeapKeeper();
 
   constructor(options: AgentOptions) {
     const { probes, ...rest } = options;
@@ -59,6 +61,7 @@ export class Agent {
     while (!this.stopping) {
       await this.cycle();
       if (this.stopping) break;
+      this.heap.afterCycle();
       const idle = this.checks.filter((c) => !this.running.has(c.id)); // a running one wakes the loop when done
       const untilDue = msUntilNext(idle, this.lastRun, Date.now(), this.opts.idleMs);
       const waiting = this.spool.size > 0 || this.agentId === null;
@@ -120,7 +123,6 @@ export class Agent {
       const outcome = await runProbe(check, cycle, this.probes);
       this.enqueue([
         {
-          id: crypto.randomUUID(),
           check: check.id,
           status: outcome.status,
           value: outcome.value,

@@ -1,4 +1,4 @@
-// Results waiting to be sent (each with its id: the agent always sets one). Bounded: when the server is away for long, the
+// Results waiting to be sent. Bounded: when the server is away for long, the
 // oldest results go first (counted), so memory stays flat and fresh data wins.
 import type { ResultIn } from '../contract/index.ts';
 
@@ -41,9 +41,9 @@ export class ResultSpool {
     return this.items.slice(0, take);
   }
 
-  /** Remove these results (they were stored, or refused for good). */
+  /** Remove these results, as `peek` returned them (they were stored, or refused for good). */
   ack(sent: readonly ResultIn[]): void {
-    const ids = new Set(sent.map((r) => r.id));
-    this.items = this.items.filter((r) => !ids.has(r.id));
+    const done = new Set(sent);
+    this.items = this.items.filter((r) => !done.has(r));
   }
 }

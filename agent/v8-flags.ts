@@ -9,6 +9,18 @@
 //                             more CPU per cycle of ~14.
 //   --max-semi-space-size=1   a young generation of 1 MiB semi-spaces: with
 //                             Node's default it grew to 8 MiB in the agent.
+//   --expose-gc               the agent collects its heap itself after a cycle
+//                             once it grew 2 MiB (heap.ts): V8 would let it
+//                             grow 8 MiB past the live ~5.5 MiB first.
+//   LINEAR_REGEXP_FLAGS       process patterns in bounded time (ADR 6): given
+//                             here, the contract need not load node:v8 to set them.
 //
 // `vilicus agent` re-executes itself with them (cli/v8-flags.ts).
-export const AGENT_V8_FLAGS: readonly string[] = ['--max-opt=1', '--max-semi-space-size=1'];
+import { LINEAR_REGEXP_FLAGS } from '../contract/process-pattern.ts';
+
+export const AGENT_V8_FLAGS: readonly string[] = [
+  '--max-opt=1',
+  '--max-semi-space-size=1',
+  '--expose-gc',
+  ...LINEAR_REGEXP_FLAGS,
+];

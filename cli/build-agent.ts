@@ -5,27 +5,20 @@
 // there (npm run lint's layering check), and the build fails if any got in.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { build, type Metafile } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 
-/** The npm packages the agent may carry (agent/README.md); anything else in the bundle fails the build. */
+/** The npm packages the agent may carry (agent/README.md): pino and what it runs; anything else in the bundle fails the build. */
 export const AGENT_PACKAGES: readonly string[] = [
   'pino',
+  '@pinojs/redact',
   'pino-std-serializers',
-  'sonic-boom',
-  'thread-stream',
-  'on-exit-leak-free',
-  'atomic-sleep',
   'quick-format-unescaped',
   'safe-stable-stringify',
-  'fast-redact',
-  '@pinojs/redact',
-  'process-warning',
-  'real-require',
-  'pino-abstract-transport',
-  'split2',
-  'typebox',
+  'sonic-boom',
+  'atomic-sleep',
+  'on-exit-leak-free',
 ];
 
 /** The npm packages a metafile's inputs come from (`node_modules/<name>/…`, scoped names whole). */
@@ -36,6 +29,41 @@ export function packagesOf(metafile: Metafile): string[] {
   });
   return [...new Set(names)].sort();
 }
+
+/**
+ * What the agent's npm dependencies load at start but never run in the one
+ * file, each replaced by a stub here: every module Node loads stays resident,
+ * its source and its compiled code (agent/README.md, "Resident memory").
+ * By the importing file under node_modules and the specifier it asks for.
+ */
+const STUBS: readonly { importer: RegExp; specifier: RegExp; contents: string }[] = [
+  // pino's transports run in a worker thread from pino's own files, which one file does not have (agent/log.ts);
+  // loading them means thread-stream, node:worker_threads and node:module.
+  {
+    importer: /\/pino\/(pino|lib\/tools)\.js$/,
+    specifier: /^\.\/(lib\/)?transport$/,
+    contents: "module.exports = () => { throw new Error('pino transports do not run in the one-file agent'); };",
+  },
+  // pino asks only whether it runs on the main thread, which the agent always does.
+  { importer: /\/pino\/lib\/tools\.js$/, specifier: /^worker_threads$/, contents: 'exports.isMainThread = true;' },
+  // sonic-boom's one precondition (its fd is a number): node:assert would load ~0.4 MiB for it.
+  {
+    importer: /\/sonic-boom\/index\.js$/,
+    specifier: /^assert$/,
+    contents: 'module.exports = (ok, message) => { if (!ok) throw new Error(message); };',
+  },
+];
+
+const stubs: Plugin = {
+  name: 'agent-stubs',
+  setup(b) {
+    b.onResolve({ filter: /^(\.\/(lib\/)?transport|worker_threads|assert)$/ }, (args) => {
+      const i = STUBS.findIndex((s) => s.specifier.test(args.path) && s.importer.test(args.importer));
+      return i < 0 ? undefined : { path: String(i), namespace: 'agent-stub' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'agent-stub' }, (args) => ({ contents: STUBS[Number(args.path)]!.contents }));
+  },
+};
 
 export async function buildAgent(outDir = `${REPO}dist/vilicus-agent`): Promise<{ file: string; packages: string[] }> {
   const pkg = JSON.parse(readFileSync(`${REPO}package.json`, 'utf8')) as { version: string; engines: object };
@@ -59,6 +87,7 @@ export async function buildAgent(outDir = `${REPO}dist/vilicus-agent`): Promise<
     minifyWhitespace: true,
     legalComments: 'none',
     metafile: true,
+    plugins: [stubs],
     logLevel: 'warning',
   });
   const packages = packagesOf(metafile);

@@ -3,6 +3,16 @@
 // probes together, and one hung endpoint must not hold back the others.
 import { formatDuration } from '../../contract/duration.ts';
 
+/**
+ * Milliseconds on a monotonic clock, for durations. Not performance.now():
+ * the `performance` global loads perf_hooks and nine timing modules, resident
+ * for the agent's life (agent/README.md, "Resident memory").
+ */
+export function monotonicMs(): number {
+  const [seconds, nanoseconds] = process.hrtime();
+  return seconds * 1000 + nanoseconds / 1e6;
+}
+
 export class DeadlineError extends Error {
   constructor(ms: number) {
     // formatDuration rounds to whole seconds; a timeout of 1500ms is told as written.

@@ -10,7 +10,7 @@ import type { RequestOptions } from 'node:https';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import type { HttpProbe } from '../../contract/index.ts';
 import { parseDuration } from '../../contract/duration.ts';
-import { describeNetworkError, withDeadline } from './deadline.ts';
+import { describeNetworkError, monotonicMs, withDeadline } from './deadline.ts';
 import type { CheckOfKind, Probe, ProbeOutcome } from './probe.ts';
 import { formatMs, latencyFinding, roundTo, verdictOf, type Finding, type Verdict } from './verdict.ts';
 
@@ -100,7 +100,7 @@ export const requestHttp: Requester = (spec, signal) =>
   new Promise((resolve, reject) => {
     const url = new URL(spec.url);
     const secure = url.protocol === 'https:';
-    const started = performance.now();
+    const started = monotonicMs();
     const options: RequestOptions = {
       method: spec.method ?? 'GET',
       signal,
@@ -112,7 +112,7 @@ export const requestHttp: Requester = (spec, signal) =>
       const certificate = secure ? (response.socket as TLSSocket).getPeerCertificate() : undefined;
       const certDaysLeft = secure ? daysLeft(certificate, Date.now()) : null;
       searchBody(response, spec.bodyContains).then((bodyFound) => {
-        const ms = performance.now() - started;
+        const ms = monotonicMs() - started;
         resolve({ statusCode: response.statusCode ?? 0, ms, bodyFound, certDaysLeft });
       }, reject);
     });

@@ -3,6 +3,7 @@
 import type { ProcessProbe, Status } from '../../contract/index.ts';
 import { compilePattern } from '../../contract/process-pattern.ts';
 import type { Cycle, Probe, ProbeOutcome, ProcessCheck } from './probe.ts';
+import { monotonicMs } from './deadline.ts';
 import type { ProcessEntry } from './proc-table.ts';
 
 /** A ProcessProbe with its pattern compiled. */
@@ -56,13 +57,13 @@ export async function countMatches(
   signal?: AbortSignal,
 ): Promise<number> {
   let count = 0;
-  let sliceStart = performance.now();
+  let sliceStart = monotonicMs();
   for (const entry of entries) {
     if (entry.pid !== selfPid && !entry.zombie && matches(entry, matcher)) count++;
-    if (performance.now() - sliceStart > SLICE_MS) {
+    if (monotonicMs() - sliceStart > SLICE_MS) {
       await nextTurn();
       signal?.throwIfAborted();
-      sliceStart = performance.now();
+      sliceStart = monotonicMs();
     }
   }
   return count;

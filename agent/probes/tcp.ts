@@ -3,7 +3,7 @@
 import net from 'node:net';
 import type { TcpProbe } from '../../contract/index.ts';
 import { parseDuration } from '../../contract/duration.ts';
-import { describeNetworkError, withDeadline } from './deadline.ts';
+import { describeNetworkError, monotonicMs, withDeadline } from './deadline.ts';
 import type { CheckOfKind, Probe, ProbeOutcome } from './probe.ts';
 import { formatMs, latencyFinding, roundTo, verdictOf, type Verdict } from './verdict.ts';
 
@@ -14,11 +14,11 @@ export type Connector = (host: string, port: number, signal: AbortSignal) => Pro
 
 export const connectTcp: Connector = (host, port, signal) =>
   new Promise((resolve, reject) => {
-    const started = performance.now();
+    const started = monotonicMs();
     // `signal` destroys the socket at the deadline, so an abandoned attempt holds no descriptor.
     const socket = net.connect({ host, port, signal });
     socket.once('connect', () => {
-      const ms = performance.now() - started;
+      const ms = monotonicMs() - started;
       socket.destroy();
       resolve(ms);
     });

@@ -4,9 +4,8 @@ import type { ResultIn } from '../../../contract/index.ts';
 
 const CHECK = '0b7e3c1d-5a2f-4e68-8c91-7d4f2e6a9b35';
 
-/** A fresh result whose id ends in n, so order is easy to read. */
+/** A fresh result whose value is n, so order is easy to read (no id: the agent sends none). */
 const result = (n: number): ResultIn => ({
-  id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
   check: CHECK,
   status: 'OK',
   value: n,
@@ -65,11 +64,21 @@ describe('ResultSpool', () => {
     expect(spool.size).toBe(2);
   });
 
-  it('acks by id, removing only the acked results and keeping the order', () => {
+  it('acks the results it is given, removing only those and keeping the order', () => {
     const spool = new ResultSpool(10);
-    spool.add(results(1, 2, 3, 4));
-    spool.ack([result(3), result(1)]);
+    const added = results(1, 2, 3, 4);
+    spool.add(added);
+    spool.ack([added[2]!, added[0]!]);
     expect(values(spool.peek(10))).toEqual([2, 4]);
+  });
+
+  it('acks a result, not its equal: two results alike stay two', () => {
+    const spool = new ResultSpool(10);
+    const [first, twin] = results(1, 1);
+    spool.add([first!, twin!]);
+    spool.ack(spool.peek(1));
+    expect(spool.peek(10)).toEqual([result(1)]);
+    expect(spool.peek(10)[0]).toBe(twin);
   });
 
   it('acks a peeked batch while newer results are added meanwhile', () => {

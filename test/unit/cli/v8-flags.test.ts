@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AGENT_V8_FLAGS } from '../../../agent/v8-flags.ts';
+import { LINEAR_REGEXP_FLAGS } from '../../../contract/process-pattern.ts';
 import { serverEnvironment, serverV8Flags } from '../../../server/v8-flags.ts';
 import { cannotExecute, missingV8Flags } from '../../../cli/v8-flags.ts';
 
@@ -17,10 +18,16 @@ describe('missingV8Flags', () => {
   });
 
   it('not one that node’s command line or NODE_OPTIONS sets, whatever its value or spelling', () => {
-    expect(missingV8Flags(AGENT_V8_FLAGS, ['--max-opt=3'], '')).toEqual(['--max-semi-space-size=1']);
-    expect(missingV8Flags(AGENT_V8_FLAGS, ['--max_opt=2'], '')).toEqual(['--max-semi-space-size=1']);
-    expect(missingV8Flags(AGENT_V8_FLAGS, [], '--max-semi-space-size=16 --no-warnings')).toEqual(['--max-opt=1']);
-    expect(missingV8Flags(AGENT_V8_FLAGS, ['--max-opt=3'], ' --max-semi-space-size=16 ')).toEqual([]);
+    const rest = ['--expose-gc', ...LINEAR_REGEXP_FLAGS];
+    expect(missingV8Flags(AGENT_V8_FLAGS, ['--max-opt=3'], '')).toEqual(['--max-semi-space-size=1', ...rest]);
+    expect(missingV8Flags(AGENT_V8_FLAGS, ['--max_opt=2'], '')).toEqual(['--max-semi-space-size=1', ...rest]);
+    expect(missingV8Flags(AGENT_V8_FLAGS, [], '--max-semi-space-size=16 --no-warnings')).toEqual([
+      '--max-opt=1',
+      ...rest,
+    ]);
+    expect(missingV8Flags(AGENT_V8_FLAGS, ['--max-opt=3', '--no-expose-gc'], ' --max-semi-space-size=16 ')).toEqual([
+      ...LINEAR_REGEXP_FLAGS,
+    ]);
   });
 
   it('not a boolean one that is turned off by its --no- form', () => {
