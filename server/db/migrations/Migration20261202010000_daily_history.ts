@@ -50,6 +50,6 @@ export class Migration20261202010000DailyHistory extends Migration {
   }
 
   override down(): void {
-    throw new Error('daily history cannot be migrated down: retention drops its days, not rows');
+    throw new Error('daily history is not migrated down (the result blocks before it cannot be either)');
   }
 }
