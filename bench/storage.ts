@@ -73,6 +73,7 @@ async function measure(db: Database, mix: { agents: number; perKind: number }): 
     const { checks, agents } = await createFleet(db, mix);
     const perAgent = KINDS.length * mix.perKind;
     const before = await size();
+    const partsBefore = await sizesByPart(kysely);
     // A week that ends a little before now: every range of it is closed, none past retention.
     const now = new Date();
     const options: MixOptions = {
@@ -107,7 +108,7 @@ async function measure(db: Database, mix: { agents: number; perKind: number }): 
     const t1 = performance.now();
     await maintainHistory(db.orm.em.fork(), now, 7 * DAY_MS);
     const t2 = performance.now();
-    await printBreakdown(kysely, results);
+    printGrowth(partsBefore, await sizesByPart(kysely), results);
     return {
       results,
       bytes: (await size()) - before,
@@ -142,12 +143,43 @@ async function createFleet(db: Database, mix: { agents: number; perKind: number 
   return { checks, agents };
 }
 
-/** Where the bytes are, per kind of table (partitions summed), for the ADR and whoever reads the log. */
-async function printBreakdown(db: Db, results: number): Promise<void> {
-  const { rows } = await sql<{ kind: string; bytes: string }>`
-    select regexp_replace(c.relname, '_(p|d|late_)[0-9]+$|_default$', '') as kind, sum(pg_total_relation_size(c.oid))::text as bytes
-    from pg_class c where c.relkind = 'r' and c.relnamespace = current_schema()::regnamespace
-    group by 1 order by sum(pg_total_relation_size(c.oid)) desc limit 8`.execute(db);
-  const parts = rows.map((r) => `${r.kind} ${round(Number(r.bytes) / results, 2)}`);
-  console.log(`  bytes per result by table: ${parts.join(', ')}`);
+/**
+ * Bytes of every relation, by table (partitions summed) and part: heap, `maps`
+ * (free-space and visibility maps), `index`, `toast`; `catalogs` is
+ * PostgreSQL's own tables, which grow with every partition made.
+ */
+async function sizesByPart(db: Db): Promise<Map<string, number>> {
+  const { rows } = await sql<{ part: string; bytes: string }>`
+    with rel as (
+      select c.oid, c.relkind, n.nspname,
+        coalesce(owner.relname, towner.relname, tbl.relname, c.relname) as table_name,
+        case when n.nspname = 'pg_catalog' then 'catalogs'
+             when owner.oid is not null or towner.oid is not null then 'toast'
+             when c.relkind = 'i' then 'index' else 'heap' end as part
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      left join pg_index ix on ix.indexrelid = c.oid
+      left join pg_class tbl on tbl.oid = ix.indrelid
+      left join pg_class owner on owner.reltoastrelid = c.oid
+      left join pg_class towner on towner.reltoastrelid = tbl.oid
+      where c.relkind in ('r', 'i', 't') and (n.nspname in ('pg_catalog', 'pg_toast') or n.oid = current_schema()::regnamespace)
+    )
+    select case when part = 'catalogs' then part
+             else regexp_replace(table_name, '_(p|d|late_)[0-9]+$|_default$', '') || ' ' || part end as part,
+      sum(pg_relation_size(oid, 'main'))::text as bytes from rel group by 1
+    union all
+    select regexp_replace(table_name, '_(p|d|late_)[0-9]+$|_default$', '') || ' maps',
+      sum(pg_relation_size(oid, 'fsm') + pg_relation_size(oid, 'vm'))::text from rel where part <> 'catalogs' group by 1`.execute(
+    db,
+  );
+  return new Map(rows.map((r) => [r.part, Number(r.bytes)]));
+}
+
+/** Where the bytes the week added are, for the ADR and whoever reads the log. */
+function printGrowth(before: Map<string, number>, after: Map<string, number>, results: number): void {
+  const growth = [...after].map(([part, bytes]) => [part, bytes - (before.get(part) ?? 0)] as const);
+  const parts = growth
+    .filter(([, bytes]) => bytes !== 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([part, bytes]) => `${part} ${round(bytes / results, 2)}`);
+  console.log(`  bytes per result added, by table and part: ${parts.join(', ')}`);
 }

@@ -70,8 +70,7 @@ export function startSweeps(orm: MikroORM, config: ServerConfig, log: Logger, op
       'history',
       async () => {
         const done = await maintainHistory(orm.em.fork(), now(), config.retentionMs);
-        if (done.compacted > 0 || done.droppedDays > 0 || done.prunedTransitions > 0)
-          log.info(done, 'result history kept');
+        if (done.compacted > 0 || done.droppedDays > 0 || done.settled > 0) log.info(done, 'result history kept');
       },
       true,
     ),

@@ -61,7 +61,12 @@ export const CheckResult = defineEntity({
   },
 });
 
-/** A result stamped with its receipt time (its agent's clock was off), by the time it claimed: a resend is a duplicate. */
+/**
+ * A result stamped with its receipt time (its agent's clock was off), by the
+ * time it claimed: a resend is a duplicate. Partitioned by day of `observedAt`
+ * (retention drops days), which the key must then hold: ingest looks a claim
+ * up before taking it, under a lock on the claim (results.repository.ts).
+ */
 export const ClampedResult = defineEntity({
   name: 'ClampedResult',
   tableName: 'clamped_result',
@@ -69,7 +74,7 @@ export const ClampedResult = defineEntity({
     check: () => p.manyToOne(Check).primary().deleteRule('cascade'),
     agent: () => p.manyToOne(Agent).primary().deleteRule('cascade'),
     claimedAt: p.datetime().primary(),
-    observedAt: p.datetime().index('clamped_result_observed_idx'),
+    observedAt: p.datetime().primary(),
   },
 });
 
@@ -114,13 +119,11 @@ export const CheckState = defineEntity({
   },
 });
 
+/** Partitioned by day of `at` (retention drops days), which the key must then hold. */
 export const Transition = defineEntity({
   name: 'Transition',
   tableName: 'transition',
-  indexes: [
-    { name: 'transition_series_idx', properties: ['check', 'agent', 'at'] },
-    { name: 'transition_at_idx', properties: ['at'] },
-  ],
+  indexes: [{ name: 'transition_series_idx', properties: ['check', 'agent', 'at'] }],
   properties: {
     id: p.bigint('number').primary().autoincrement(),
     /** Null for agent-level events (an agent went missing or came back). */
@@ -128,7 +131,7 @@ export const Transition = defineEntity({
     agent: () => p.manyToOne(Agent).deleteRule('cascade'),
     fromStatus: p.text().nullable(),
     toStatus: p.text(),
-    at: p.datetime(),
+    at: p.datetime().primary(),
     value: p.double().nullable(),
     message: p.text().nullable(),
     reason: p.text(),

@@ -4,38 +4,49 @@
 //   2. an hour closed (its end plus a grace) is detached, and late results
 //      gathered in the default partition are swapped out with it;
 //   3. each detached table is folded into blocks and dropped;
-//   4. days of blocks wholly past retention are dropped, whole;
-//   5. transitions past retention are deleted (batched, as before).
+//   4. transitions and claims of clamped results have partitions for today
+//      (and, in its last hours, tomorrow); rows that landed in their default
+//      partition (a day without one) are moved into partitions of their days;
+//   5. days of blocks, transitions and claims wholly past retention are
+//      dropped, whole: nothing is deleted row by row.
 // Every step is a short transaction under one advisory lock, so with several
 // servers on one database one does it at a time.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql, type Db } from './sql.ts';
 import { compactTable } from './history/compaction.ts';
 import {
+  CLAMPED,
   CLOSE_GRACE_MS,
+  DAILY_TABLES,
   DAY_MS,
   HOUR_MS,
-  blockDays,
+  TRANSITIONS,
+  createDayPartition,
   createHourPartition,
+  dayOf,
+  dayPartitions,
   defaultHasRows,
   detachHour,
   dropTable,
   hotTables,
   hourOf,
   rotateDefault,
+  settleDefault,
 } from './history/partitions.ts';
-import { pruneTransitions } from './sweeps.repository.ts';
 
 const LOCK_HISTORY = 0x76696c02; // the retention sweep's lock, as before
 const HOURS_AHEAD = 2;
+/** Tomorrow's day partitions are made this long before midnight (the upkeep runs every 30 s). */
+const DAY_AHEAD_MS = 2 * HOUR_MS;
 
 export interface HistoryUpkeep {
   /** Results folded into blocks, and blocks written. */
   compacted: number;
   blocks: number;
-  /** Day partitions of blocks dropped, and transitions deleted, for retention. */
+  /** Day partitions (of blocks, transitions, claims) dropped for retention. */
   droppedDays: number;
-  prunedTransitions: number;
+  /** Rows moved out of a default partition into their days' partitions. */
+  settled: number;
 }
 
 async function tryLock(db: Db): Promise<boolean> {
@@ -53,10 +64,14 @@ function step(em: EntityManager, work: (db: Db) => Promise<void>): Promise<void>
 
 export async function maintainHistory(em: EntityManager, now: Date, retentionMs: number): Promise<HistoryUpkeep> {
   const cutoff = new Date(now.getTime() - retentionMs);
-  const upkeep: HistoryUpkeep = { compacted: 0, blocks: 0, droppedDays: 0, prunedTransitions: 0 };
+  const upkeep: HistoryUpkeep = { compacted: 0, blocks: 0, droppedDays: 0, settled: 0 };
   await step(em, async (db) => {
     await closeRanges(db, now.getTime());
     await ensurePartitions(db, now.getTime());
+    for (const table of [TRANSITIONS, CLAMPED]) {
+      upkeep.settled += await settleDefault(db, table, cutoff.getTime());
+      for (const day of daysAhead(now.getTime())) await createDayPartition(db, table, day);
+    }
   });
   const pending = (await hotTables(em.getKysely())).filter((t) => !t.attached);
   for (const table of pending) {
@@ -66,13 +81,13 @@ export async function maintainHistory(em: EntityManager, now: Date, retentionMs:
     upkeep.blocks += done.blocks;
   }
   await step(em, async (db) => {
-    for (const [day, name] of await blockDays(db))
-      if (day + DAY_MS <= cutoff.getTime()) {
-        await dropTable(db, name);
-        upkeep.droppedDays++;
-      }
+    for (const table of DAILY_TABLES)
+      for (const [day, name] of await dayPartitions(db, table))
+        if (day + DAY_MS <= cutoff.getTime()) {
+          await dropTable(db, name);
+          upkeep.droppedDays++;
+        }
   });
-  upkeep.prunedTransitions = await pruneTransitions(em, cutoff);
   return upkeep;
 }
 
@@ -92,4 +107,10 @@ async function closeRanges(db: Db, now: number): Promise<void> {
  */
 async function ensurePartitions(db: Db, now: number): Promise<void> {
   for (let h = 0; h <= HOURS_AHEAD; h++) await createHourPartition(db, hourOf(now) + h * HOUR_MS);
+}
+
+/** Today, and tomorrow once midnight is near: a day's rows find their partition made. */
+function daysAhead(now: number): number[] {
+  const today = dayOf(now);
+  return now + DAY_AHEAD_MS >= today + DAY_MS ? [today, today + DAY_MS] : [today];
 }

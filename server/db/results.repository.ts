@@ -12,11 +12,11 @@ import type { PoolClient } from 'pg';
 import { draftsFor } from '../domain/alerts.ts';
 import { applyResult, type CheckState, type EvaluationRules, type Transition } from '../domain/evaluate.ts';
 import type { Status } from '../domain/status.ts';
-import { heldByBlocks } from './history/blocks.ts';
-import { hourOf } from './history/partitions.ts';
+import { claimLocks, clampedClaims } from './history/claims.ts';
+import { UNDEFINED_TABLE, beginIfLate } from './history/late.ts';
 import { inlineSql } from './inline-sql.ts';
 import { notificationsInsert, type OutboxRow } from './outbox.repository.ts';
-import { sql, type Db, type RawBuilder } from './sql.ts';
+import { sql, type Db } from './sql.ts';
 import { stateColumns, toCheckState, type StateColumns } from './state-row.ts';
 
 /** A result is its series and its observation time (ADR 10): a resend of it is stored once. */
@@ -27,11 +27,7 @@ export interface ResultItem {
   value: number | null;
   message: string | null;
   observedAt: Date;
-  /**
-   * The time the agent claimed, when its clock was off and `observedAt` is the
-   * receipt time instead (ingest-service.ts): a resend claims the same time
-   * again, and is a duplicate by that (clamped_result).
-   */
+  /** The time the agent claimed, when its clock was off and `observedAt` is the receipt time (history/claims.ts). */
   claimedAt?: Date;
   /** How the check evaluates results (sustained window, severity), as of this post. */
   rules: EvaluationRules;
@@ -40,11 +36,7 @@ export interface ResultItem {
 }
 
 export interface BatchOutcome {
-  /**
-   * The items this batch stored, by identity (a resend of one stored before
-   * is not here, nor the second of one result posted twice), so each post
-   * counts exactly what it got stored.
-   */
+  /** The items this batch stored, by identity (not a resend, nor the second of one result posted twice). */
   stored: Set<ResultItem>;
   /** Items whose check or agent no longer exists (deleted on another replica): not stored, the rest is. */
   orphaned: Set<ResultItem>;
@@ -60,6 +52,9 @@ type Key = string; // `${checkId}/${agentId}`
  */
 class NewStateTaken extends Error {}
 const MAX_ATTEMPTS = 3;
+/** A new state taken meanwhile, or a detached hour dropped under the late look-up (history/late.ts). */
+const startsOver = (error: unknown): boolean =>
+  error instanceof NewStateTaken || (error as { code?: string }).code === UNDEFINED_TABLE;
 
 export async function writeBatch(
   em: EntityManager,
@@ -75,7 +70,7 @@ export async function writeBatch(
     } catch (error) {
       // A failed statement leaves the transaction aborted; a connection that cannot even roll back is dropped.
       await client.query('rollback').catch((rollbackError: unknown) => (broken = rollbackError as Error));
-      if (!(error instanceof NewStateTaken) || attempt === MAX_ATTEMPTS) throw error;
+      if (!startsOver(error) || attempt === MAX_ATTEMPTS) throw error;
     } finally {
       client.release(broken);
     }
@@ -89,15 +84,16 @@ async function writeOnce(
   receivedAt: Date,
 ): Promise<BatchOutcome> {
   const firsts = firstOfEachResult(items);
-  // A late result whose hour is already compacted is a resend if its block holds its time.
-  for (const key of await compactedAlready(client, db, [...firsts.values()], receivedAt)) firsts.delete(key);
+  const late = await beginIfLate(client, db, [...firsts.values()], receivedAt); // null: no item is late, not begun
+  for (const key of late ?? []) firsts.delete(key);
   const series = groupBySeries(items);
   const keys = [...series.keys()].sort();
   // Every series of the batch is locked, also those whose results all turn out to be retries
   // (rare): knowing which ones are new would take one more round trip.
-  const [, locked] = (await client.query(
-    `begin; ${inlineSql(insertAndLock([...firsts.values()], keys), db)}`,
-  )) as unknown as [unknown, { rows: [LockedRow] }];
+  const fresh = [...firsts.values()];
+  const statements = [late ? null : 'begin', claimLocks(fresh, db), inlineSql(insertAndLock(fresh, keys), db)];
+  const replies = (await client.query(statements.filter(Boolean).join('; '))) as unknown as Reply | Reply[];
+  const locked = Array.isArray(replies) ? replies.at(-1)! : replies; // one statement: one reply, not a list
   const { stored, orphaned, states } = readLocked(locked.rows[0], items, firsts);
   const existing = new Set(states.keys());
   const { changed, transitions, outbox } = evaluate(series, keys, stored, states);
@@ -154,6 +150,7 @@ function evaluate(
   return { changed, transitions, outbox };
 }
 
+type Reply = { rows: [LockedRow] };
 interface LockedRow {
   /** `agentId/id` of each row inserted. */
   stored: string[];
@@ -209,28 +206,6 @@ function insertAndLock(unordered: readonly ResultItem[], keys: Key[]) {
            (select coalesce(json_agg(locked), '[]') from locked) as states`;
 }
 
-/**
- * Results stamped with their receipt time (a clock off) are claimed by the
- * time the agent gave them: `resent` holds those whose claim was taken
- * before, left out of the insert. Nothing at all when the batch has none.
- */
-function clampedClaims(items: readonly ResultItem[]) {
-  const clamped = items.filter((i) => i.claimedAt);
-  if (clamped.length === 0) return sql``;
-  return sql`all_claims as (
-      select * from unnest(${clamped.map((i) => i.checkId)}::uuid[], ${clamped.map((i) => i.agentId)}::uuid[],
-        ${clamped.map((i) => i.claimedAt!)}::timestamptz[], ${clamped.map((i) => i.observedAt)}::timestamptz[])
-        as c(check_id, agent_id, claimed_at, observed_at)
-      where c.check_id in (select id from live_checks) and c.agent_id in (select id from live_agents)
-    ), claimed as (
-      insert into "clamped_result" (check_id, agent_id, claimed_at, observed_at) select * from all_claims
-      on conflict (check_id, agent_id, claimed_at) do nothing returning check_id, agent_id, observed_at
-    ), resent as (
-      select check_id, agent_id, observed_at from all_claims
-      except select check_id, agent_id, observed_at from claimed
-    ),`;
-}
-
 const resultKey = (i: ResultItem): string => `${i.checkId}/${i.agentId}/${i.observedAt.getTime()}`;
 
 function byResultKey(a: ResultItem, b: ResultItem): number {
@@ -247,25 +222,6 @@ function firstOfEachResult(items: readonly ResultItem[]): Map<string, ResultItem
     if (!firsts.has(key)) firsts.set(key, item);
   }
   return firsts;
-}
-
-/**
- * Keys of the items from an hour before this one that a block already holds.
- * Only a batch with such items pays the round trip (an agent resending after
- * an outage, the first minutes of an hour); the hot partitions answer for the rest.
- */
-async function compactedAlready(
-  client: PoolClient,
-  db: Db,
-  items: readonly ResultItem[],
-  receivedAt: Date,
-): Promise<string[]> {
-  const late = items.filter((i) => i.observedAt.getTime() < hourOf(receivedAt.getTime()));
-  if (late.length === 0) return [];
-  return heldByBlocks(
-    late.map((i) => ({ checkId: i.checkId, agentId: i.agentId, t: i.observedAt.getTime() })),
-    async <T>(statement: RawBuilder<T>) => ({ rows: (await client.query(inlineSql(statement, db))).rows as T[] }),
-  ).then((held) => late.filter((i) => held.has(`${i.checkId}/${i.agentId}/${i.observedAt.getTime()}`)).map(resultKey));
 }
 
 function readLocked(

@@ -1,6 +1,7 @@
-// Periodic work on the whole database: agents that went silent, and history
-// past its retention. Each sweep takes a transaction-scoped advisory lock, so
-// with several servers on one database only one does it at a time.
+// Periodic work on the whole database: agents that went silent (history past
+// its retention goes by whole partitions: history-maintenance.ts). Each sweep
+// takes a transaction-scoped advisory lock, so with several servers on one
+// database only one does it at a time.
 import { sql, type Db } from './sql.ts';
 import { stateColumns, toCheckState, type StateColumns } from './state-row.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -10,7 +11,6 @@ import { bumpRevision } from './agents.repository.ts';
 import { deadlineAfterOutage } from '../domain/agents.ts';
 
 const LOCK_MISSING = 0x76696c01; // "vil" + 1
-const LOCK_RETENTION = 0x76696c02;
 
 async function tryLock(db: Db, key: number): Promise<boolean> {
   const { rows } = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${key}) as ok`.execute(db);
@@ -96,26 +96,4 @@ export async function sweepMissingAgents(em: EntityManager, now: Date): Promise<
     await insertNotifications(db, mails, now); // same transaction as the change
     return agents.map((a) => a.name);
   });
-}
-
-/**
- * Deletes transitions older than the cutoff in batches, each its own short
- * transaction, so pruning a large backlog never holds long locks. (Results
- * go by whole partitions: history-maintenance.ts.)
- */
-export async function pruneTransitions(em: EntityManager, cutoff: Date, batchSize = 10_000): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const deleted = await em.transactional(async (tx) => {
-      const db = tx.getKysely();
-      if (!(await tryLock(db, LOCK_RETENTION))) return 0;
-      const done = await sql`delete from "transition" where id in (
-        select id from "transition" where at < ${cutoff} limit ${batchSize})`.execute(db);
-      // The claims of results stamped with their receipt time: as few as clocks that are off.
-      await sql`delete from "clamped_result" where observed_at < ${cutoff}`.execute(db);
-      return Number(done.numAffectedRows ?? 0);
-    });
-    total += deleted;
-    if (deleted < batchSize) return total;
-  }
 }

@@ -3,7 +3,7 @@
 // happens here, in the server, never in SQL.
 import { sql, type Db, type RawBuilder } from '../sql.ts';
 import { decodeBlock, encodeBlock, type StoredResult } from './codec.ts';
-import { createBlockPartition, dayOf, hourOf } from './partitions.ts';
+import { BLOCKS, createDayPartition, dayOf, hourOf } from './partitions.ts';
 
 export interface SeriesKey {
   checkId: string;
@@ -33,6 +33,16 @@ export const onDb =
   (statement) =>
     statement.execute(db);
 
+/** The statement reading the blocks of these (series, hour) keys, locked for update when `lock`. */
+export function blocksAtSql(keys: readonly (SeriesKey & { bucket: number })[], lock: boolean): RawBuilder<Block> {
+  return sql<Block>`
+    select b.check_id as "checkId", b.agent_id as "agentId", round(extract(epoch from b.bucket) * 1000)::float8 as bucket, b.data
+    from "result_block" b join unnest(${keys.map((k) => k.checkId)}::uuid[], ${keys.map((k) => k.agentId)}::uuid[],
+      ${keys.map((k) => new Date(k.bucket))}::timestamptz[]) as k(check_id, agent_id, bucket)
+      on b.check_id = k.check_id and b.agent_id = k.agent_id and b.bucket = k.bucket
+    ${lock ? sql`for update of b` : sql``}`;
+}
+
 /** Existing blocks for these (series, hour) keys, locked for update when `lock`. */
 export async function blocksAt(
   run: Run,
@@ -40,24 +50,24 @@ export async function blocksAt(
   lock: boolean,
 ): Promise<Map<string, Block>> {
   if (keys.length === 0) return new Map();
-  const { rows } = await run(sql<Block>`
-    select b.check_id as "checkId", b.agent_id as "agentId", round(extract(epoch from b.bucket) * 1000)::float8 as bucket, b.data
-    from "result_block" b join unnest(${keys.map((k) => k.checkId)}::uuid[], ${keys.map((k) => k.agentId)}::uuid[],
-      ${keys.map((k) => new Date(k.bucket))}::timestamptz[]) as k(check_id, agent_id, bucket)
-      on b.check_id = k.check_id and b.agent_id = k.agent_id and b.bucket = k.bucket
-    ${lock ? sql`for update of b` : sql``}`);
+  const { rows } = await run(blocksAtSql(keys, lock));
   return new Map(rows.map((r) => [keyOf(r.checkId, r.agentId, r.bucket), r]));
 }
 
-/** Which of these results (series and time) a block already holds: `check/agent/t` of each. */
-export async function heldByBlocks(results: readonly (SeriesKey & { t: number })[], run: Run): Promise<Set<string>> {
+/** The (series, hour) keys of blocks that may hold these results. */
+export function blockKeys(results: readonly (SeriesKey & { t: number })[]): (SeriesKey & { bucket: number })[] {
   const keys = new Map<string, SeriesKey & { bucket: number }>();
   for (const r of results) {
     const bucket = hourOf(r.t);
     keys.set(keyOf(r.checkId, r.agentId, bucket), { checkId: r.checkId, agentId: r.agentId, bucket });
   }
+  return [...keys.values()];
+}
+
+/** Every result these blocks hold, as `check/agent/t`. */
+export function heldIn(blocks: Iterable<Block>): Set<string> {
   const held = new Set<string>();
-  for (const block of (await blocksAt(run, [...keys.values()], false)).values())
+  for (const block of blocks)
     for (const r of decodeBlock(block.data, block.bucket)) held.add(`${block.checkId}/${block.agentId}/${r.t}`);
   return held;
 }
@@ -79,7 +89,8 @@ export async function foldIntoBlocks(db: Db, rows: readonly HotRow[]): Promise<n
     group.results.push({ t: row.t, status: row.status, value: row.value, message: row.message });
   }
   if (groups.size === 0) return 0;
-  for (const day of new Set([...groups.values()].map((g) => dayOf(g.key.bucket)))) await createBlockPartition(db, day);
+  for (const day of new Set([...groups.values()].map((g) => dayOf(g.key.bucket))))
+    await createDayPartition(db, BLOCKS, day);
   const existing = await blocksAt(
     onDb(db),
     [...groups.values()].map((g) => g.key),

@@ -6,6 +6,7 @@ import { Migration20261201000000Pending } from './Migration20261201000000_pendin
 import { Migration20261201010000ResultIdPerAgent } from './Migration20261201010000_result_id_per_agent.ts';
 import { Migration20261201020000Channels } from './Migration20261201020000_channels.ts';
 import { Migration20261202000000ResultBlocks } from './Migration20261202000000_result_blocks.ts';
+import { Migration20261202010000DailyHistory } from './Migration20261202010000_daily_history.ts';
 
 export const migrations = [
   { name: 'Migration20261125000000_initial', class: Migration20261125000000Initial },
@@ -14,4 +15,5 @@ export const migrations = [
   { name: 'Migration20261201010000_result_id_per_agent', class: Migration20261201010000ResultIdPerAgent },
   { name: 'Migration20261201020000_channels', class: Migration20261201020000Channels },
   { name: 'Migration20261202000000_result_blocks', class: Migration20261202000000ResultBlocks },
+  { name: 'Migration20261202010000_daily_history', class: Migration20261202010000DailyHistory },
 ];

@@ -3,12 +3,12 @@
 // is a duplicate before and after compaction; late results land in their
 // compacted hour; retention drops whole days and touches nothing newer.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { dbKinds, openTestDatabase, type TestDatabase } from '../../helpers/app.ts';
-import { migrate } from '../../../server/db/orm.ts';
+import { dbKinds, type TestDatabase } from '../../helpers/app.ts';
+import { openHistoryDatabase } from '../../helpers/history.ts';
 import { writeBatch, type ResultItem } from '../../../server/db/results.repository.ts';
 import { maintainHistory } from '../../../server/db/history-maintenance.ts';
 import { readHistory } from '../../../server/db/history/read.ts';
-import { blockPartition, dayOf, hourOf } from '../../../server/db/history/partitions.ts';
+import { BLOCKS, dayOf, dayPartition, hourOf } from '../../../server/db/history/partitions.ts';
 import { sql } from '../../../server/db/sql.ts';
 import { KINDS, weekMix } from '../../../bench/lib/week-mix.ts';
 
@@ -45,13 +45,7 @@ describe.each(dbKinds(postgresUrl))('result history on %s', (kind) => {
     (await sql<{ n: number }>`select count(*)::int as n from "check_result"`.execute(db())).rows[0]!.n;
 
   beforeAll(async () => {
-    t = await openTestDatabase(kind, postgresUrl);
-    await migrate(t.db.orm);
-    await sql`insert into "agent" (id, name, labels, token_hash, created_at)
-      values (${agentId}, 'history', '{}', 'h', now())`.execute(db());
-    await sql`insert into "check" (id, namespace, name, kind, spec, labels, created_at, updated_at)
-      select id, 'default', 'h' || n, 'cpu', '{"cpu":{"above":90}}', '{}', now(), now()
-      from unnest(${checks}::uuid[]) with ordinality as u(id, n)`.execute(db());
+    t = await openHistoryDatabase(kind, postgresUrl, agentId, checks);
   });
   afterAll(async () => t?.close());
 
@@ -140,14 +134,14 @@ describe.each(dbKinds(postgresUrl))('result history on %s', (kind) => {
           name: string;
         }>`select relname as name from pg_class where starts_with(relname, 'result_block_d')`.execute(db())
       ).rows.map((r) => r.name);
-    const newer = blockPartition(dayOf(recent));
+    const newer = dayPartition(BLOCKS, dayOf(recent));
     const snapshot = () =>
       sql<{ ctid: string; data: Buffer }>`select ctid::text, data from ${sql.id(newer)} order by ctid`.execute(db());
     const before = (await snapshot()).rows;
-    expect(await tables()).toContain(blockPartition(dayOf(old)));
+    expect(await tables()).toContain(dayPartition(BLOCKS, dayOf(old)));
     const done = await upkeep();
     expect(done.droppedDays).toBeGreaterThanOrEqual(1);
-    expect(await tables()).not.toContain(blockPartition(dayOf(old)));
+    expect(await tables()).not.toContain(dayPartition(BLOCKS, dayOf(old)));
     expect((await snapshot()).rows).toEqual(before); // same tuples, same bytes: nothing rewritten
     expect(await read(check)).toEqual([{ t: recent, value: 2, message: 'ok' }]);
   });

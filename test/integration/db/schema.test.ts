@@ -7,6 +7,7 @@ import { sql } from '../../../server/db/sql.ts';
 import { migrations } from '../../../server/db/migrations/index.ts';
 import { maintainHistory } from '../../../server/db/history-maintenance.ts';
 import { readHistory } from '../../../server/db/history/read.ts';
+import { CLAMPED, TRANSITIONS, dayOf, dayPartition } from '../../../server/db/history/partitions.ts';
 
 const postgresUrl = inject('postgresUrl');
 
@@ -58,7 +59,7 @@ describe.each(dbKinds(postgresUrl))('migrating forward on %s', (kind) => {
     expect(rows).toEqual([{ agent: a }, { agent: b }]);
   });
 
-  it('carries that history into the new layout: hot first, then blocks once the upkeep ran', async () => {
+  it('carries that history into the new layout: hot first, then blocks once the upkeep ran, transitions and claims by day', async () => {
     const db = t.db.orm.em.fork().getKysely();
     const { rows: ids } = await sql<{ a: string; check: string }>`
       select agent_id::text as a, check_id::text as "check" from "check_result" limit 1`.execute(db);
@@ -78,7 +79,19 @@ describe.each(dbKinds(postgresUrl))('migrating forward on %s', (kind) => {
       select count(*) filter (where agent_id = ${a})::int as mine, count(*)::int as all from "check_result"`.execute(
       db,
     );
-    expect(await migrate(t.db.orm)).toContain('Migration20261202000000_result_blocks');
+    // Transitions of two days, and (once the table exists) a claim of a clamped result.
+    const moves = [now - 30 * hour, now - 3 * hour];
+    for (const at of moves)
+      await sql`insert into "transition" (check_id, agent_id, from_status, to_status, at, reason)
+        values (${check}, ${a}, 'OK', 'WARNING', ${new Date(at)}, 'result')`.execute(db);
+    const transitions = () =>
+      sql<{ id: number; at: number; home: string }>`select id::int, (extract(epoch from at) * 1000)::float8 as at,
+        tableoid::regclass::text as home from "transition" order by id`.execute(db);
+    const { rows: moved } = await transitions();
+    await t.db.orm.migrator.up({ to: 'Migration20261202000000_result_blocks' });
+    await sql`insert into "clamped_result" (check_id, agent_id, claimed_at, observed_at)
+      values (${check}, ${a}, ${new Date(now + 86_400_000)}, ${new Date(times[1]!)})`.execute(db);
+    expect(await migrate(t.db.orm)).toEqual(['Migration20261202010000_daily_history']);
     const read = () =>
       readHistory(db, { checkIds: [check], agentId: a, from: 0, to: now + hour }).then((rows) =>
         rows.map((r) => ({ t: r.t, status: r.status, value: r.value, message: r.message })),
@@ -93,5 +106,18 @@ describe.each(dbKinds(postgresUrl))('migrating forward on %s', (kind) => {
     const { rows: hot } = await sql<{ n: number }>`select count(*)::int as n from "check_result"`.execute(db);
     expect(hot).toEqual([{ n: 0 }]);
     expect(await read()).toEqual(carried);
+    // Transitions and claims in partitions of their days, ids going on from where they were.
+    expect((await transitions()).rows).toEqual(
+      moved.map((m) => ({ ...m, home: dayPartition(TRANSITIONS, dayOf(Math.round(m.at))) })),
+    );
+    const { rows: next } = await sql<{
+      id: number;
+    }>`insert into "transition" (check_id, agent_id, to_status, at, reason)
+      values (${check}, ${a}, 'OK', now(), 'result') returning id::int`.execute(db);
+    expect(next[0]!.id).toBeGreaterThan(Math.max(...moved.map((m) => m.id)));
+    const { rows: claims } = await sql<{
+      home: string;
+    }>`select tableoid::regclass::text as home from "clamped_result"`.execute(db);
+    expect(claims).toEqual([{ home: dayPartition(CLAMPED, dayOf(times[1]!)) }]);
   });
 });

@@ -1,0 +1,138 @@
+// Compaction at scale (issue 16, ADR 10): how fast the upkeep folds one closed
+// hour of hot rows into blocks on PostgreSQL, what it costs in CPU (the
+// server's and PostgreSQL's, per million results), and what ingest latency
+// does meanwhile. At 16.7k results/s an hour is 60 million rows; this folds a
+// scaled-down hour of the same shape (one cpu-like result per series every
+// 30 s, its message restating the value: the dearest kind to encode).
+//
+//   node bench/compaction.ts [--series 16000]   (standalone; not part of `npm run bench`)
+//
+// Two phases on one throwaway durable cluster: the fold alone (CPU figures),
+// then the same size of hour folded while a writer posts batches of 500
+// current results at a steady rate (latency before and during).
+import { openDatabase } from '../server/db/orm.ts';
+import { writeBatch, type ResultItem } from '../server/db/results.repository.ts';
+import { maintainHistory } from '../server/db/history-maintenance.ts';
+import { createHourPartition, hourOf } from '../server/db/history/partitions.ts';
+import { sql } from '../server/db/sql.ts';
+import { createDatabase } from '../test/helpers/postgres.ts';
+import { startBenchPostgres } from './lib/setup.ts';
+import { treeUsage } from './lib/proc-stats.ts';
+import { percentile } from './lib/stats.ts';
+
+const HOUR = 3_600_000;
+const WEEK = 7 * 86_400_000;
+const series = Number(process.argv[process.argv.indexOf('--series') + 1]) || 16_000;
+const AGENTS = 400;
+const WRITER_BATCH = 500;
+const WRITER_EVERY_MS = 250; // 2,000 results/s: what this busy machine sustains beside the fold
+
+const pg = await startBenchPostgres();
+const db = await openDatabase({ databaseUrl: await createDatabase(pg.url, 'bench_compaction'), dataDir: '' });
+try {
+  await db.migrate();
+  const kysely = db.orm.em.fork().getKysely();
+  const checksPerAgent = Math.ceil(series / AGENTS);
+  await sql`insert into "agent" (id, name, labels, token_hash, created_at)
+    select gen_random_uuid(), 'host-' || n, '{}', 'h-' || n, now() from generate_series(1, ${AGENTS}) n`.execute(
+    kysely,
+  );
+  await sql`insert into "check" (id, namespace, name, kind, spec, labels, created_at, updated_at)
+    select gen_random_uuid(), 'default', 'cpu-' || n, 'cpu', '{"cpu":{"above":90}}', '{}', now(), now()
+    from generate_series(1, ${checksPerAgent}) n`.execute(kysely);
+
+  /** One hour of hot rows for `series` series, written by PostgreSQL itself (the fold is what is measured). */
+  const fill = async (hour: number): Promise<number> => {
+    await createHourPartition(kysely, hour);
+    const done = await sql`insert into "check_result" (check_id, agent_id, observed_at, status, value, message)
+      select c.id, a.id, ${new Date(hour)}::timestamptz + make_interval(secs => t * 30 + (hashtext(a.id::text) & 15)),
+        case when v > 95 then 'CRITICAL' else 'OK' end, v, 'CPU ' || v || '% busy'
+      from (select id from "agent" where starts_with(name, 'host-')) a
+      cross join (select id from "check" order by name) c
+      cross join generate_series(0, 119) t
+      cross join lateral (select round((random() * 100)::numeric, 1)::float8 as v) r`.execute(kysely);
+    return Number(done.numAffectedRows);
+  };
+
+  const fold = async (): Promise<{ results: number; seconds: number; serverCpuS: number; pgCpuS: number }> => {
+    const [cpu0, pg0, t0] = [process.cpuUsage(), treeUsage(pg.pid()!).cpuMs, performance.now()];
+    const upkeep = await maintainHistory(db.orm.em.fork(), new Date(), WEEK);
+    const cpu = process.cpuUsage(cpu0);
+    return {
+      results: upkeep.compacted,
+      seconds: (performance.now() - t0) / 1000,
+      serverCpuS: (cpu.user + cpu.system) / 1e6,
+      pgCpuS: (treeUsage(pg.pid()!).cpuMs - pg0) / 1000,
+    };
+  };
+  const report = (label: string, f: Awaited<ReturnType<typeof fold>>): void => {
+    const perMillion = 1e6 / f.results;
+    console.log(
+      `${label}: ${f.results} results folded in ${f.seconds.toFixed(1)} s = ${Math.round(f.results / f.seconds)} results/s;` +
+        ` CPU per million results: server ${(f.serverCpuS * perMillion).toFixed(1)} s, PostgreSQL ${(f.pgCpuS * perMillion).toFixed(1)} s`,
+    );
+  };
+
+  await maintainHistory(db.orm.em.fork(), new Date(), WEEK); // this hour's partitions, nothing to fold yet
+  const first = hourOf(Date.now()) - 4 * HOUR;
+  console.log(`filled ${await fill(first)} rows of one hour (${AGENTS} agents × ${checksPerAgent} checks × 120)`);
+  report('fold alone', await fold());
+
+  // The writer: one agent of its own, current results, a steady rate; latency per batch.
+  // The writer's own agents (not in the folded hours), every check each: WRITER_BATCH results a post.
+  const writerAgents = Math.ceil(WRITER_BATCH / checksPerAgent);
+  const { rows: pairs } = await sql<{ checkId: string; agentId: string }>`
+    with w as (insert into "agent" (id, name, labels, token_hash, created_at)
+      select gen_random_uuid(), 'writer-' || n, '{}', 'w-' || n, now() from generate_series(1, ${writerAgents}) n returning id)
+    select c.id as "checkId", w.id as "agentId" from w cross join "check" c limit ${WRITER_BATCH}`.execute(kysely);
+  const latencies: { at: number; ms: number }[] = [];
+  let writing = true;
+  const writer = (async () => {
+    let tick = Date.now();
+    while (writing) {
+      const now = new Date();
+      const items: ResultItem[] = pairs.map(({ checkId, agentId }) => ({
+        checkId,
+        agentId,
+        status: 'OK',
+        value: 1,
+        message: null,
+        observedAt: now,
+        rules: { sustainMs: 0, severity: 'critical' },
+        recipients: [],
+      }));
+      const t0 = performance.now();
+      await writeBatch(db.orm.em.fork(), items, now);
+      latencies.push({ at: t0, ms: performance.now() - t0 });
+      tick += WRITER_EVERY_MS;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, tick - Date.now())));
+    }
+  })();
+  const second = first + HOUR;
+  console.log(
+    `filled ${await fill(second)} rows of another hour; the writer posts ${WRITER_BATCH} every ${WRITER_EVERY_MS} ms`,
+  );
+  const quietFrom = performance.now();
+  while (performance.now() - quietFrom < 15_000) await new Promise((resolve) => setTimeout(resolve, 500));
+  const foldFrom = performance.now();
+  const during = await fold();
+  const foldTo = performance.now();
+  writing = false;
+  await writer;
+  report('fold beside the writer', during);
+  const show = (label: string, list: number[]): void =>
+    console.log(
+      `writer ${label}: ${list.length} batches, p50 ${percentile(list, 50).toFixed(1)} ms, p99 ${percentile(list, 99).toFixed(1)} ms, max ${Math.max(...list).toFixed(1)} ms`,
+    );
+  show(
+    'before the fold',
+    latencies.filter((l) => l.at >= quietFrom && l.at < foldFrom).map((l) => l.ms),
+  );
+  show(
+    'during the fold',
+    latencies.filter((l) => l.at >= foldFrom && l.at < foldTo).map((l) => l.ms),
+  );
+} finally {
+  await db.close();
+  await pg.stop();
+}
