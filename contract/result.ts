@@ -43,7 +43,11 @@ export type PendingView = Type.Static<typeof PendingView>;
 export const ResultIn = Type.Object(
   {
     id: Type.Optional(
-      Type.String({ format: 'uuid', description: 'Client-chosen id; a retried post with the same id is stored once' }),
+      Type.String({
+        format: 'uuid',
+        description:
+          'Accepted and ignored (ADR 10): a result is the same result by check, agent and observedAt, so a retried post is stored once',
+      }),
     ),
     check: Type.String({ format: 'uuid', description: 'The check id from the agent config' }),
     status: Status,
@@ -60,7 +64,9 @@ export const ResultsIn = Type.Union([ResultIn, Type.Array(ResultIn, { minItems: 
 
 export const IngestReply = Type.Object({
   accepted: Type.Integer({ description: 'Results stored by this call' }),
-  duplicates: Type.Integer({ description: 'Results already stored by an earlier call (same id)' }),
+  duplicates: Type.Integer({
+    description: 'Results already stored by an earlier call (same check, agent and observedAt)',
+  }),
   rejected: Type.Array(Type.Object({ index: Type.Integer(), error: Type.String(), message: Type.String() }), {
     description: 'Results not stored, e.g. for a check no longer assigned to this agent',
   }),

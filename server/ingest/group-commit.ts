@@ -9,7 +9,7 @@
 // waiting on PostgreSQL), so latency nears one commit rather than one and a half.
 //
 // A request whose caller is gone (its connection closed: the agent timed out
-// and will resend the same results, under their same ids) is dropped before
+// and will resend the same results) is dropped before
 // its batch is taken, not committed for no one. On a server short of CPU those
 // are most of the queue, and kept they made it grow for as long as agents
 // retried (the scale soak, ADR 9).
