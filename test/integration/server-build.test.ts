@@ -1,0 +1,106 @@
+// The server as shipped runs from its build (cli/build-server.ts, ADR 9 part
+// 4): built into a folder of its own with the packages it loads at run time
+// (as the server image holds it), it starts on either database, migrates,
+// serves the dashboard and takes an agent's result through to its check's
+// state, and never loads Node's TypeScript stripper (amaro) or a `.ts` file.
+// A preloaded module records what the process loaded and writes it at exit.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildServer } from '../../cli/build-server.ts';
+import { dbKinds } from '../helpers/app.ts';
+import { createDatabase, dropDatabase } from '../helpers/postgres.ts';
+import { api, killAll, START_MS, startServerProcess, waitFor } from '../helpers/processes.ts';
+
+const postgresUrl = inject('postgresUrl');
+
+// Plain JavaScript in a data: URL: a .ts preload would itself load the stripper.
+const RECORDER = `data:text/javascript,${encodeURIComponent(`
+import { writeFileSync } from 'node:fs';
+import { registerHooks } from 'node:module';
+const urls = [];
+registerHooks({ load(url, context, next) { urls.push(url); return next(url, context); } });
+process.on('exit', () => writeFileSync(process.env.LOADED_MODULES_FILE, JSON.stringify({ builtins: process.moduleLoadList, urls })));
+`)}`;
+
+interface Loaded {
+  builtins: string[];
+  urls: string[];
+}
+
+describe('the server build', () => {
+  let dir: string;
+  let build: string;
+  const databases: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'vilicus-server-build-'));
+    build = (await buildServer(join(dir, 'build'), true)).dir;
+  }, START_MS);
+
+  afterAll(async () => {
+    await killAll();
+    for (const url of databases) await dropDatabase(url);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each(dbKinds(postgresUrl))(
+    'starts on %s, serves a result end to end, and loads neither amaro nor a .ts file',
+    async (kind) => {
+      const databaseUrl = kind === 'postgres' ? await createDatabase(postgresUrl!, 'vilicus_build') : undefined;
+      if (databaseUrl) databases.push(databaseUrl);
+      const modulesFile = join(dir, `loaded-${kind}.json`);
+      const adminToken = `admin-${crypto.randomUUID()}`;
+      const server = await startServerProcess({
+        dataDir: join(dir, `data-${kind}`),
+        adminToken,
+        databaseUrl,
+        cli: join(build, 'main.js'),
+        nodeArgs: [`--import=${RECORDER}`],
+        env: { LOADED_MODULES_FILE: modulesFile, VILICUS_KUBERNETES: 'off' },
+      });
+      const call = api(server.url, adminToken);
+      expect((await fetch(`${server.url}/ui/uPlot.esm.js`)).status).toBe(200);
+      const agent = await call('POST', '/api/v1/agents', { name: 'build-agent' });
+      expect(agent.status).toBe(201);
+      const check = { metadata: { name: 'build-cpu' }, spec: { cpu: { above: 90 }, interval: '10s' } };
+      const put = await call('PUT', '/api/v1/checks/build-cpu', check);
+      expect(put.status).toBeLessThan(300);
+      const result = {
+        check: put.body.metadata.uid,
+        status: 'WARNING',
+        value: 95,
+        observedAt: new Date().toISOString(),
+      };
+      const posted = await fetch(`${server.url}/api/v1/check_history/`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${agent.body.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify([result]),
+      });
+      expect(posted.status).toBe(200);
+      await waitFor(
+        async () => {
+          const { body } = await call('GET', '/api/v1/checks/build-cpu');
+          return body.status.agents.some((a: any) => a.agent === 'build-agent' && a.status === 'WARNING');
+        },
+        START_MS,
+        () => server.output(),
+      );
+      expect(await server.stop()).toBe(0);
+
+      const loaded = JSON.parse(readFileSync(modulesFile, 'utf8')) as Loaded;
+      // The recorder saw the build's modules (so an empty list below means something).
+      expect(loaded.urls).toContain(pathToFileURL(join(build, 'main.js')).href);
+      expect(loaded.builtins.filter((m) => m.includes('amaro'))).toEqual([]);
+      expect(loaded.urls.filter((url) => /\.[cm]?ts$/.test(url))).toEqual([]);
+      // Everything from the build's folder: nothing of the checkout's node_modules or sources.
+      const files = loaded.urls.filter((url) => url.startsWith('file:'));
+      expect(files.filter((url) => !url.startsWith(pathToFileURL(build).href))).toEqual([]);
+      const pglite = files.some((url) => url.includes('/node_modules/@electric-sql/pglite/'));
+      expect(pglite).toBe(kind === 'pglite');
+    },
+    2 * START_MS,
+  );
+});
