@@ -54,9 +54,13 @@ export async function buildServer(outDir = `${REPO}dist/vilicus-server`, withPac
     splitting: true,
     external: [...SERVER_EXTERNAL],
     banner: { js: REQUIRE_BANNER },
-    // Whitespace and syntax only: MikroORM and fastify read class and function names.
-    minifySyntax: true,
-    minifyWhitespace: true,
+    // Minified: Node keeps every module's source text and compiles from it, and the short names held the
+    // server at 1,000 × 20 ~25 MiB lower than the same bundle unminified (ADR 9, part 4). keepNames: MikroORM
+    // and fastify read class and function names. The source maps are for `--enable-source-maps`, which
+    // turns a stack trace back into the sources' names; Node reads them only then.
+    minify: true,
+    keepNames: true,
+    sourcemap: 'linked',
   });
   cpSync(`${REPO}server/ui/public`, join(outDir, 'public'), { recursive: true });
   for (const name of UPLOT_FILES) cpSync(resolveFrom(REPO, `uplot/dist/${name}`), join(outDir, 'public', name));

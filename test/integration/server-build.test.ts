@@ -2,17 +2,21 @@
 // 4): built into a folder of its own with the packages it loads at run time
 // (as the server image holds it), it starts on either database, migrates,
 // serves the dashboard and takes an agent's result through to its check's
-// state, and never loads Node's TypeScript stripper (amaro) or a `.ts` file.
-// A preloaded module records what the process loaded and writes it at exit.
+// state, runs its Kubernetes mode (the bundled client against a real
+// kube-apiserver), and never loads Node's TypeScript stripper (amaro) or a
+// `.ts` file. A preloaded module records what the process loaded and writes
+// it at exit.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildServer } from '../../cli/build-server.ts';
+import { startEnvtest, type Envtest } from '../k8s/envtest.ts';
+import { kubectlFor } from '../k8s/run.ts';
 import { dbKinds } from '../helpers/app.ts';
 import { createDatabase, dropDatabase } from '../helpers/postgres.ts';
-import { api, killAll, START_MS, startServerProcess, waitFor } from '../helpers/processes.ts';
+import { api, killAll, START_MS, startServerProcess, waitFor, type ServerProc } from '../helpers/processes.ts';
 
 const postgresUrl = inject('postgresUrl');
 
@@ -30,10 +34,24 @@ interface Loaded {
   urls: string[];
 }
 
+/** The modules a server process loaded from `build` over its whole run (after it stopped), checked. */
+function expectFromBuildOnly(modulesFile: string, build: string): string[] {
+  const loaded = JSON.parse(readFileSync(modulesFile, 'utf8')) as Loaded;
+  // The recorder saw the build's modules (so an empty list below means something).
+  expect(loaded.urls).toContain(pathToFileURL(join(build, 'main.js')).href);
+  expect(loaded.builtins.filter((m) => m.includes('amaro'))).toEqual([]);
+  expect(loaded.urls.filter((url) => /\.[cm]?ts$/.test(url))).toEqual([]);
+  // Everything from the build's folder: nothing of the checkout's node_modules or sources.
+  const files = loaded.urls.filter((url) => url.startsWith('file:'));
+  expect(files.filter((url) => !url.startsWith(pathToFileURL(build).href))).toEqual([]);
+  return files;
+}
+
 describe('the server build', () => {
   let dir: string;
   let build: string;
   const databases: string[] = [];
+  let envtest: Envtest | undefined;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vilicus-server-build-'));
@@ -42,26 +60,32 @@ describe('the server build', () => {
 
   afterAll(async () => {
     await killAll();
+    await envtest?.stop();
     for (const url of databases) await dropDatabase(url);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
+  async function startBuilt(kind: string, env: Record<string, string> = {}): Promise<ServerProc & { token: string }> {
+    const databaseUrl = kind === 'postgres' ? await createDatabase(postgresUrl!, 'vilicus_build') : undefined;
+    if (databaseUrl) databases.push(databaseUrl);
+    const token = `admin-${crypto.randomUUID()}`;
+    const server = await startServerProcess({
+      dataDir: mkdtempSync(join(dir, `data-${kind}-`)),
+      adminToken: token,
+      databaseUrl,
+      cli: join(build, 'main.js'),
+      nodeArgs: [`--import=${RECORDER}`],
+      env: { VILICUS_KUBERNETES: 'off', ...env },
+    });
+    return { ...server, token };
+  }
+
   it.each(dbKinds(postgresUrl))(
     'starts on %s, serves a result end to end, and loads neither amaro nor a .ts file',
     async (kind) => {
-      const databaseUrl = kind === 'postgres' ? await createDatabase(postgresUrl!, 'vilicus_build') : undefined;
-      if (databaseUrl) databases.push(databaseUrl);
       const modulesFile = join(dir, `loaded-${kind}.json`);
-      const adminToken = `admin-${crypto.randomUUID()}`;
-      const server = await startServerProcess({
-        dataDir: join(dir, `data-${kind}`),
-        adminToken,
-        databaseUrl,
-        cli: join(build, 'main.js'),
-        nodeArgs: [`--import=${RECORDER}`],
-        env: { LOADED_MODULES_FILE: modulesFile, VILICUS_KUBERNETES: 'off' },
-      });
-      const call = api(server.url, adminToken);
+      const server = await startBuilt(kind, { LOADED_MODULES_FILE: modulesFile });
+      const call = api(server.url, server.token);
       expect((await fetch(`${server.url}/ui/uPlot.esm.js`)).status).toBe(200);
       const agent = await call('POST', '/api/v1/agents', { name: 'build-agent' });
       expect(agent.status).toBe(201);
@@ -90,17 +114,45 @@ describe('the server build', () => {
       );
       expect(await server.stop()).toBe(0);
 
-      const loaded = JSON.parse(readFileSync(modulesFile, 'utf8')) as Loaded;
-      // The recorder saw the build's modules (so an empty list below means something).
-      expect(loaded.urls).toContain(pathToFileURL(join(build, 'main.js')).href);
-      expect(loaded.builtins.filter((m) => m.includes('amaro'))).toEqual([]);
-      expect(loaded.urls.filter((url) => /\.[cm]?ts$/.test(url))).toEqual([]);
-      // Everything from the build's folder: nothing of the checkout's node_modules or sources.
-      const files = loaded.urls.filter((url) => url.startsWith('file:'));
-      expect(files.filter((url) => !url.startsWith(pathToFileURL(build).href))).toEqual([]);
+      const files = expectFromBuildOnly(modulesFile, build);
       const pglite = files.some((url) => url.includes('/node_modules/@electric-sql/pglite/'));
       expect(pglite).toBe(kind === 'pglite');
     },
     2 * START_MS,
+  );
+
+  it(
+    'runs its Kubernetes mode: a Check applied with kubectl is reconciled and its status written',
+    async () => {
+      envtest = await startEnvtest();
+      const kubectl = kubectlFor(envtest.kubeconfig);
+      const modulesFile = join(dir, 'loaded-kubernetes.json');
+      const server = await startBuilt(dbKinds(postgresUrl).at(-1)!, {
+        LOADED_MODULES_FILE: modulesFile,
+        KUBECONFIG: envtest.kubeconfig,
+        VILICUS_KUBERNETES: 'on',
+        VILICUS_POD_NAME: 'server-build',
+        VILICUS_POD_NAMESPACE: 'default',
+      });
+      const doc =
+        'apiVersion: vilicus.dev/v1alpha1\nkind: Check\nmetadata: { name: from-kubectl }\nspec: { cpu: { above: 90 } }\n';
+      await kubectl(['apply', '-f', '-'], doc);
+      await waitFor(
+        async () => {
+          const status = JSON.parse(await kubectl(['get', 'check', 'from-kubectl', '-o', 'json'])).status;
+          return (
+            status?.observedGeneration === 1 &&
+            status.conditions?.some((c: any) => c.type === 'Valid' && c.status === 'True')
+          );
+        },
+        START_MS,
+        () => server.output(),
+      );
+      const { body } = await api(server.url, server.token)('GET', '/api/v1/checks');
+      expect(JSON.stringify(body)).toContain('from-kubectl');
+      expect(await server.stop()).toBe(0);
+      expectFromBuildOnly(modulesFile, build);
+    },
+    3 * START_MS,
   );
 });
