@@ -6,12 +6,14 @@
 // kube-apiserver), and never loads Node's TypeScript stripper (amaro) or a
 // `.ts` file. A preloaded module records what the process loaded and writes
 // it at exit.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildServer } from '../../cli/build-server.ts';
+import { VERSION } from '../../contract/version.ts';
 import { startEnvtest, type Envtest } from '../k8s/envtest.ts';
 import { kubectlFor } from '../k8s/run.ts';
 import { dbKinds } from '../helpers/app.ts';
@@ -34,8 +36,8 @@ interface Loaded {
   urls: string[];
 }
 
-/** The modules a server process loaded from `build` over its whole run (after it stopped), checked. */
-function expectFromBuildOnly(modulesFile: string, build: string): string[] {
+/** The modules a process loaded from `build` (and `also`) over its whole run (after it stopped), checked. */
+function expectFromBuildOnly(modulesFile: string, build: string, also: string[] = []): string[] {
   const loaded = JSON.parse(readFileSync(modulesFile, 'utf8')) as Loaded;
   // The recorder saw the build's modules (so an empty list below means something).
   expect(loaded.urls).toContain(pathToFileURL(join(build, 'main.js')).href);
@@ -43,7 +45,8 @@ function expectFromBuildOnly(modulesFile: string, build: string): string[] {
   expect(loaded.urls.filter((url) => /\.[cm]?ts$/.test(url))).toEqual([]);
   // Everything from the build's folder: nothing of the checkout's node_modules or sources.
   const files = loaded.urls.filter((url) => url.startsWith('file:'));
-  expect(files.filter((url) => !url.startsWith(pathToFileURL(build).href))).toEqual([]);
+  const allowed = [build, ...also].map((d) => pathToFileURL(d).href);
+  expect(files.filter((url) => !allowed.some((d) => url.startsWith(d)))).toEqual([]);
   return files;
 }
 
@@ -120,6 +123,20 @@ describe('the server build', () => {
     },
     2 * START_MS,
   );
+
+  it('is what an installed vilicus runs (cli/vilicus.js under node_modules)', () => {
+    const pkg = join(dir, 'install', 'node_modules', 'vilicus');
+    for (const file of ['cli/vilicus.js', 'cli/node-version.js', 'package.json'])
+      cpSync(new URL(`../../${file}`, import.meta.url), join(pkg, file), { recursive: true });
+    cpSync(build, join(pkg, 'dist', 'vilicus-server'), { recursive: true });
+    const modulesFile = join(dir, 'loaded-installed.json');
+    const out = execFileSync(process.execPath, [`--import=${RECORDER}`, join(pkg, 'cli', 'vilicus.js'), 'version'], {
+      env: { ...process.env, LOADED_MODULES_FILE: modulesFile },
+      encoding: 'utf8',
+    });
+    expect(out.trim()).toBe(VERSION);
+    expectFromBuildOnly(modulesFile, join(pkg, 'dist', 'vilicus-server'), [join(pkg, 'cli')]);
+  });
 
   it(
     'runs its Kubernetes mode: a Check applied with kubectl is reconciled and its status written',
