@@ -9,7 +9,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { bundleOptions, packagesOf, REPO } from './bundle.ts';
 
 /**
@@ -37,6 +37,8 @@ export interface ServerBuild {
   dir: string;
   /** The npm packages inside the bundle. */
   packages: string[];
+  /** esbuild's account of the build: which output file holds which input. */
+  metafile: Metafile;
 }
 
 /**
@@ -67,7 +69,7 @@ export async function buildServer(outDir = `${REPO}dist/vilicus-server`, withPac
   // `vilicus up` applies these on its first start (cli/up.ts).
   cpSync(`${REPO}examples/checks`, join(outDir, 'examples', 'checks'), { recursive: true });
   if (withPackages) copyPackages(SERVER_EXTERNAL, join(outDir, 'node_modules'));
-  return { dir: outDir, packages: packagesOf(metafile) };
+  return { dir: outDir, packages: packagesOf(metafile), metafile };
 }
 
 function resolveFrom(dir: string, specifier: string): string {

@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildServer } from '../../cli/build-server.ts';
@@ -55,10 +55,16 @@ describe('the server build', () => {
   let build: string;
   const databases: string[] = [];
   let envtest: Envtest | undefined;
+  let kubernetesChunks: string[] = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vilicus-server-build-'));
-    build = (await buildServer(join(dir, 'build'), true)).dir;
+    const built = await buildServer(join(dir, 'build'), true);
+    build = built.dir;
+    // The output files holding the Kubernetes client: only the Kubernetes mode may load them (ADR 9).
+    kubernetesChunks = Object.entries(built.metafile.outputs)
+      .filter(([, output]) => Object.keys(output.inputs).some((input) => input.includes('@kubernetes/client-node/')))
+      .map(([file]) => pathToFileURL(join(dir, 'build', basename(file))).href);
   }, START_MS);
 
   afterAll(async () => {
@@ -120,6 +126,8 @@ describe('the server build', () => {
       const files = expectFromBuildOnly(modulesFile, build);
       const pglite = files.some((url) => url.includes('/node_modules/@electric-sql/pglite/'));
       expect(pglite).toBe(kind === 'pglite');
+      expect(kubernetesChunks.length).toBeGreaterThan(0);
+      expect(files.filter((url) => kubernetesChunks.includes(url))).toEqual([]);
     },
     2 * START_MS,
   );
@@ -168,7 +176,8 @@ describe('the server build', () => {
       const { body } = await api(server.url, server.token)('GET', '/api/v1/checks');
       expect(JSON.stringify(body)).toContain('from-kubectl');
       expect(await server.stop()).toBe(0);
-      expectFromBuildOnly(modulesFile, build);
+      const files = expectFromBuildOnly(modulesFile, build);
+      expect(files.filter((url) => kubernetesChunks.includes(url)).length).toBeGreaterThan(0);
     },
     3 * START_MS,
   );
