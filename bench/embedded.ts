@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { registerAgents, simulateAgents, type SimAgent } from '../test/helpers/sim-agents.ts';
 import { startServerProcess, type ServerProc } from '../test/helpers/processes.ts';
 import { rssMiB, sampler } from './lib/proc-stats.ts';
-import { pause, serverNodeArgs, type BenchContext } from './lib/setup.ts';
+import { pause, serverCli, serverNodeArgs, type BenchContext } from './lib/setup.ts';
 import { percentile, type Summary } from './lib/stats.ts';
 
 const AGENTS = 20;
@@ -40,8 +40,9 @@ export async function benchEmbedded(ctx: BenchContext, summary: Summary): Promis
     return dirs.at(-1)!;
   };
   const adminToken = `admin-${crypto.randomUUID()}`;
+  const cli = await serverCli();
   const start = (dataDir: string, nodeArgs: string[]): Promise<ServerProc> =>
-    startServerProcess({ dataDir, adminToken, env: { VILICUS_LOG_LEVEL: 'warn' }, nodeArgs });
+    startServerProcess({ dataDir, adminToken, env: { VILICUS_LOG_LEVEL: 'warn' }, nodeArgs, cli });
   const shippedArgs = serverNodeArgs();
   try {
     const dataDir = folder();

@@ -3,11 +3,9 @@
 // cli/vilicus-agent.ts with the agent, the contract and the agent's npm
 // dependencies into vilicus-agent.cjs; nothing of the server is reachable from
 // there (npm run lint's layering check), and the build fails if any got in.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { build, type Metafile, type Plugin } from 'esbuild';
-
-const REPO = fileURLToPath(new URL('../', import.meta.url));
+import { rmSync, writeFileSync } from 'node:fs';
+import { build, type Plugin } from 'esbuild';
+import { bundleOptions, packageJson, packagesOf, REPO } from './bundle.ts';
 
 /** The npm packages the agent may carry (agent/README.md): pino and what it runs; anything else in the bundle fails the build. */
 export const AGENT_PACKAGES: readonly string[] = [
@@ -20,15 +18,6 @@ export const AGENT_PACKAGES: readonly string[] = [
   'atomic-sleep',
   'on-exit-leak-free',
 ];
-
-/** The npm packages a metafile's inputs come from (`node_modules/<name>/…`, scoped names whole). */
-export function packagesOf(metafile: Metafile): string[] {
-  const names = Object.keys(metafile.inputs).flatMap((input) => {
-    const match = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
-    return match ? [match[1]!] : [];
-  });
-  return [...new Set(names)].sort();
-}
 
 /**
  * What the agent's npm dependencies load at start but never run in the one
@@ -66,29 +55,21 @@ const stubs: Plugin = {
 };
 
 export async function buildAgent(outDir = `${REPO}dist/vilicus-agent`): Promise<{ file: string; packages: string[] }> {
-  const pkg = JSON.parse(readFileSync(`${REPO}package.json`, 'utf8')) as { version: string; engines: object };
+  const pkg = packageJson();
   rmSync(outDir, { recursive: true, force: true });
   const file = `${outDir}/vilicus-agent.cjs`;
   const { metafile } = await build({
+    ...bundleOptions(),
     entryPoints: [`${REPO}cli/vilicus-agent.ts`],
     outfile: file,
-    bundle: true,
-    platform: 'node',
     // CommonJS, not ESM: Node then loads none of its ES module loader (~1.3 MiB less resident, agent/README.md).
     format: 'cjs',
-    target: 'node22',
     // Only for macOS/BSD/Windows process listing (agent/probes/proc-table.ts); Linux never loads it.
     external: ['systeminformation'],
-    define: { VILICUS_BUNDLE: JSON.stringify({ version: pkg.version }) },
     banner: { js: '#!/usr/bin/env node' },
-    // contract/version.ts reads import.meta.url only when not bundled (VILICUS_BUNDLE is defined here).
-    logOverride: { 'empty-import-meta': 'silent' },
     minifySyntax: true,
     minifyWhitespace: true,
-    legalComments: 'none',
-    metafile: true,
     plugins: [stubs],
-    logLevel: 'warning',
   });
   const packages = packagesOf(metafile);
   const stray = packages.filter((name) => !AGENT_PACKAGES.includes(name));
@@ -107,7 +88,7 @@ export async function buildAgent(outDir = `${REPO}dist/vilicus-agent`): Promise<
         bin: { 'vilicus-agent': 'vilicus-agent.cjs' },
         engines: pkg.engines,
         // macOS, BSD and Windows list processes through it; Linux reads /proc and never loads it.
-        optionalDependencies: { systeminformation: dependencyRange('systeminformation') },
+        optionalDependencies: { systeminformation: pkg.dependencies['systeminformation'] },
         files: ['vilicus-agent.cjs'],
       },
       null,
@@ -119,11 +100,6 @@ export async function buildAgent(outDir = `${REPO}dist/vilicus-agent`): Promise<
     '# vilicus-agent\n\nThe vilicus agent in one file. `vilicus-agent --help`; see the vilicus README, "Monitoring more hosts".\n',
   );
   return { file, packages };
-}
-
-function dependencyRange(name: string): string {
-  const pkg = JSON.parse(readFileSync(`${REPO}package.json`, 'utf8')) as { dependencies: Record<string, string> };
-  return pkg.dependencies[name]!;
 }
 
 if (import.meta.main) {

@@ -12,10 +12,11 @@ import type { ServerConfig } from '../server/config.ts';
 import { AgentsRepository } from '../server/db/agents.repository.ts';
 import { ChecksRepository } from '../server/db/checks.repository.ts';
 import { startServer, type RunningServer } from '../server/main.ts';
-import { VERSION } from '../contract/version.ts';
+import { BUNDLED, VERSION } from '../contract/version.ts';
 import { readDocuments } from './documents.ts';
 
-const EXAMPLES = fileURLToPath(new URL('../examples/checks/', import.meta.url));
+// The server's build (cli/build-server.ts) carries a copy beside its modules.
+const EXAMPLES = fileURLToPath(new URL(BUNDLED ? './examples/checks/' : '../examples/checks/', import.meta.url));
 
 export async function up(config: ServerConfig): Promise<void> {
   const server = await startServer(config);

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 
-// The one-file agent (cli/build-agent.ts) has this replaced by esbuild's
-// `define`; when the sources or the server's build run, it is not declared.
+// The esbuild builds (the one-file agent, cli/build-agent.ts, and the server's,
+// cli/build-server.ts) have this replaced by esbuild's `define`; when the
+// sources or tsc's build run, it is not declared.
 declare const VILICUS_BUNDLE: { version: string } | undefined;
 
-/** True in the one-file agent: there is no package.json beside it, and none of pino's transport files. */
+/** True in an esbuild build: there is no package.json beside it (and in the one-file agent none of pino's transport files). */
 export const BUNDLED: boolean = typeof VILICUS_BUNDLE !== 'undefined';
 
 /** The package version, read once (from the sources, the build, or the bundle's define). */

@@ -34,7 +34,7 @@ product_key() {
   (
     cd "$images_repo"
     {
-      find package.json package-lock.json .dockerignore "Dockerfile.$name" cli contract server agent -type f \
+      find package.json package-lock.json .dockerignore "Dockerfile.$name" cli contract server agent examples/checks -type f \
         ! -name '*.test.ts' ! -path '*/node_modules/*' ! -path '*/.vilicus/*' -print0 |
         sort -z | xargs -0 sha256sum
       echo "$base_key $runtime_key $version"

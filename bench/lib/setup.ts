@@ -51,6 +51,7 @@ export async function startBenchServer(
     databaseUrl,
     env: { VILICUS_LOG_LEVEL: 'warn', ...env },
     nodeArgs,
+    cli: await serverCli(),
   });
   return {
     server,
@@ -71,6 +72,19 @@ export async function startBenchServer(
  */
 export function serverNodeArgs(): string[] {
   return (process.env['SERVER_NODE_ARGS'] ?? '').split(/\s+/).filter(Boolean);
+}
+
+let built: Promise<string> | undefined;
+
+/**
+ * The server the benchmarks run: its build (`npm run build:server`, made once
+ * per run), which is what the image and an install run (README, "Installing");
+ * `BENCH_SERVER=sources` runs the checkout's `.ts` sources instead, to compare.
+ */
+export async function serverCli(): Promise<string | undefined> {
+  if (process.env['BENCH_SERVER'] === 'sources') return undefined;
+  built ??= import('../../cli/build-server.ts').then(async ({ buildServer }) => `${(await buildServer()).dir}/main.js`);
+  return built;
 }
 
 /** The baseline server without group commit (lib/naive-server.ts), on a fresh database of its own. */

@@ -32,7 +32,7 @@ const CSP = [
   "form-action 'self'",
 ].join('; ');
 
-/** ./public next to this file; from a build in dist/, the sources' copy (tsc copies no .js/.html). */
+/** ./public next to this file (the sources, and the server's build, which copies it); from tsc's dist/, the sources' copy. */
 function publicDir(): string {
   const here = fileURLToPath(new URL('./public/', import.meta.url));
   return existsSync(here) ? here : fileURLToPath(new URL('../../../server/ui/public/', import.meta.url));
@@ -49,7 +49,8 @@ export function loadAssets(): Map<string, Asset> {
     const type = TYPES[extname(name)];
     if (type) assets.set(name, asset(readFileSync(join(dir, name)), type));
   }
-  for (const name of ['uPlot.esm.js', 'uPlot.min.css']) {
+  // The server's build carries uPlot in its public/ (cli/build-server.ts), where there is no node_modules of it.
+  for (const name of ['uPlot.esm.js', 'uPlot.min.css'].filter((file) => !assets.has(file))) {
     const path = fileURLToPath(import.meta.resolve(`uplot/dist/${name}`));
     assets.set(name, asset(readFileSync(path), TYPES[extname(name)]!));
   }

@@ -31,8 +31,9 @@ export interface Proc {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export function vilicus(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): Proc {
-  const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], {
+/** `cli`: the command's entry point, the sources' by default (the server's build: test/integration/server-build.test.ts). */
+export function vilicus(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = [], cli = CLI): Proc {
+  const child = spawn(process.execPath, [...nodeArgs, cli, ...args], {
     env: { ...process.env, VILICUS_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -95,11 +96,13 @@ export async function startServerProcess(opts: {
   env?: Record<string, string>;
   /** Node's own command-line flags (V8 flags that NODE_OPTIONS does not take, such as --no-liftoff-only). */
   nodeArgs?: string[];
+  /** The command's entry point (default: the sources' cli/main.ts). */
+  cli?: string;
 }): Promise<ServerProc> {
   const port = opts.port ?? (await freePort());
   const args = ['server', '--port', String(port), '--host', '127.0.0.1', '--data-dir', opts.dataDir];
   if (opts.databaseUrl) args.push('--database-url', opts.databaseUrl);
-  const proc = vilicus(args, { VILICUS_ADMIN_TOKEN: opts.adminToken, ...opts.env }, opts.nodeArgs);
+  const proc = vilicus(args, { VILICUS_ADMIN_TOKEN: opts.adminToken, ...opts.env }, opts.nodeArgs, opts.cli);
   // Without a database URL the server process embeds PGlite (PostgreSQL is recorded by createDatabase).
   if (!opts.databaseUrl && !opts.env?.['VILICUS_DATABASE_URL']) proc.child.once('exit', acquire('PGlite'));
   const url = `http://127.0.0.1:${port}`;

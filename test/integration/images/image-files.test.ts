@@ -1,42 +1,22 @@
 // What each image holds is enough to run it. Without a Docker engine, the
-// test lays out the server's final stage in a folder (its COPY lines, the
-// dependencies from the same `npm ci --omit=dev`) and the agent's (the one
-// file its build stage bundles, no node_modules), then runs the server from
-// one and the agent from the other, the agent as the image's user (nobody) with
-// every capability dropped, as the chart runs it under hostPID: it must see and
+// test lays out each image's /app in a folder: the server's build with the
+// packages it loads at run time (`node cli/build-server.ts --with-packages`,
+// as Dockerfile.server's build stage makes it), and the one file the agent's
+// build stage bundles (no node_modules); then runs the server from one and the
+// agent from the other, the agent as the image's user (nobody) with every
+// capability dropped, as the chart runs it under hostPID: it must see and
 // count other users' processes.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAgent } from '../../../cli/build-agent.ts';
-import { dockerignore, parseStages, readDockerfile, REPO } from '../../helpers/dockerfile.ts';
+import { buildServer, SERVER_EXTERNAL } from '../../../cli/build-server.ts';
 import { api, freePort, START_MS, waitFor } from '../../helpers/processes.ts';
 
-const repo = fileURLToPath(REPO);
-const ignored = dockerignore(readFileSync(join(repo, '.dockerignore'), 'utf8'));
 const isRoot = process.getuid?.() === 0;
 const children = new Set<ChildProcess>();
-
-/** The final stage's files from the build context, as `docker build` would copy them. */
-function stageImage(dockerfile: string, root: string, nodeModules: string): void {
-  const image = parseStages(readDockerfile(dockerfile)).at(-1)!;
-  for (const copy of image.instructions.filter((i) => i.keyword === 'COPY' && !('from' in i.flags))) {
-    const sources = copy.args.slice(0, -1);
-    const target = join(root, copy.args.at(-1)!);
-    for (const source of sources.map((s) => s.replace(/\/$/, ''))) {
-      const to = target.endsWith('/') ? join(target, source.split('/').at(-1)!) : target;
-      mkdirSync(dirname(to), { recursive: true });
-      cpSync(join(repo, source), to, {
-        recursive: true,
-        filter: (from) => !ignored(from.slice(repo.length)) || from === join(repo, source),
-      });
-    }
-  }
-  symlinkSync(nodeModules, join(root, 'node_modules'));
-}
 
 function run(
   root: string,
@@ -71,20 +51,8 @@ describe('the image file sets', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vilicus-images-'));
     chmodSync(dir, 0o755); // the agent runs as nobody
-    const deps = join(dir, 'deps');
-    mkdirSync(deps);
-    for (const file of ['package.json', 'package-lock.json']) cpSync(join(repo, file), join(deps, file));
-    const npm = spawnSync(
-      'npm',
-      ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'],
-      {
-        cwd: deps,
-        encoding: 'utf8',
-      },
-    );
-    if (npm.status !== 0) throw new Error(`npm ci --omit=dev failed:\n${npm.stderr}`);
-    roots.server = join(dir, 'server');
-    stageImage('Dockerfile.server', roots.server, join(deps, 'node_modules'));
+    // The server image's /app: its build stage's output (Dockerfile.server).
+    roots.server = (await buildServer(join(dir, 'server'), true)).dir;
     // The agent image's /app: the bundle its build stage makes (Dockerfile.agent), alone.
     roots.agent = join(dir, 'agent');
     await buildAgent(join(dir, 'agent-build'));
@@ -113,11 +81,30 @@ describe('the image file sets', () => {
       expect(bundle, server).not.toContain(server);
   });
 
+  it("holds the server's build: no TypeScript, and of npm packages only those it loads at run time (no dev dependency)", () => {
+    const own = readdirSync(roots.server, { recursive: true, encoding: 'utf8' }).filter(
+      (f) => !f.startsWith('node_modules'),
+    );
+    expect(own).toContain('main.js');
+    expect(own).toContain(join('public', 'uPlot.esm.js'));
+    expect(own.filter((f) => f.endsWith('.ts'))).toEqual([]);
+    const packages = readdirSync(join(roots.server, 'node_modules')).flatMap((name) =>
+      name.startsWith('@') ? readdirSync(join(roots.server, 'node_modules', name)).map((n) => `${name}/${n}`) : [name],
+    );
+    for (const name of SERVER_EXTERNAL) expect(packages).toContain(name);
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+      devDependencies: Record<string, string>;
+    };
+    expect(packages.filter((name) => name in pkg.devDependencies)).toEqual([]);
+    for (const bundled of ['fastify', '@mikro-orm/core', 'kysely', 'typebox', 'pg', '@kubernetes/client-node'])
+      expect(packages, bundled).not.toContain(bundled);
+  });
+
   it('runs the server from its image, and an agent from its image as nobody without capabilities', async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const adminToken = 'vadm_image-files-test';
-    const server = run(roots.server, 'cli/vilicus.js', ['server'], {
+    const server = run(roots.server, 'main.js', ['server'], {
       VILICUS_PORT: String(port),
       VILICUS_HOST: '127.0.0.1',
       VILICUS_DATA_DIR: join(dir, 'data'),

@@ -78,21 +78,34 @@ describe('the server image', () => {
   const stages = parseStages(readDockerfile('Dockerfile.server'));
   const image = final(stages);
 
-  it('is multi-stage: dependencies are installed in a stage of their own', () => {
-    expect(stages.length).toBeGreaterThanOrEqual(2);
-    const deps = stages.find((s) => s.name === 'deps')!;
-    expect(all(deps, 'RUN').join('\n')).toMatch(/\bnpm ci --omit=dev\b/);
-    expect(all(deps, 'COPY').join('\n')).toContain('package-lock.json');
-    const fromDeps = image.instructions.filter((i) => i.keyword === 'COPY' && i.flags['from'] === 'deps');
-    expect(fromDeps.map((i) => i.args[0])).toEqual(['/app/node_modules']);
+  it('is multi-stage: the build runs in a stage of its own, from the lockfile, and the image holds only its output', () => {
+    const build = stages.find((s) => s.name === 'build')!;
+    expect(all(build, 'COPY').join('\n')).toContain('package-lock.json');
+    expect(all(build, 'RUN')).toEqual([
+      'npm ci --ignore-scripts --no-audit --no-fund',
+      'node cli/build-server.ts --with-packages',
+    ]);
+    expect(contextSources(image)).toEqual([]);
+    const copies = image.instructions.filter((i) => i.keyword === 'COPY');
+    expect(copies.map((i) => [i.flags['from'], ...i.args])).toEqual([['build', '/src/dist/vilicus-server', './']]);
+  });
+
+  it("starts its build stage with the agent's steps, so that `buildah bud --layers` builds them once", () => {
+    const head = (text: string): string[] => {
+      const build = parseStages(text).find((s) => s.name === 'build')!;
+      const steps = build.instructions.map((i) => `${i.keyword} ${i.text}`);
+      return steps.slice(0, steps.findIndex((step) => step.startsWith('RUN')) + 1);
+    };
+    expect(head(readDockerfile('Dockerfile.server'))).toEqual(head(readDockerfile('Dockerfile.agent')));
   });
 
   it('runs on the Node 24 slim image', () => {
     for (const stage of stages) expect(stage.base).toBe('node:24-slim');
   });
 
-  it('starts the vilicus command in exec form (signals reach node)', () => {
-    expect(image.instructions.find((i) => i.keyword === 'ENTRYPOINT')?.args).toEqual(['node', 'cli/vilicus.js']);
+  it("starts the build's vilicus command in exec form (signals reach node)", () => {
+    expect(image.instructions.find((i) => i.keyword === 'ENTRYPOINT')?.args).toEqual(['node', '/app/main.js']);
+    expect(image.instructions.find((i) => i.keyword === 'CMD')?.args).toEqual(['server']);
   });
 });
 
@@ -149,6 +162,8 @@ describe('.dockerignore', () => {
     ['agent/probes/cpu.ts', false],
     ['contract/check.ts', false],
     ['cli/build-agent.ts', false],
+    ['examples/checks/cpu-busy.yaml', false],
+    ['examples/prometheus/vilicus-rules.yaml', true],
     ['package-lock.json', false],
     ['server/x.test.ts', true],
     ['node_modules/fastify/package.json', true],
