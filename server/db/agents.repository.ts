@@ -111,6 +111,16 @@ export class AgentsRepository {
   }
 
   /**
+   * The agent's first results, before any check-in: it gets the deadline a
+   * check-in would have given it, unless it has one (a check-in moves it).
+   */
+  async firstContact(id: string, deadline: Date): Promise<void> {
+    await sql`update "agent" set deadline_at = ${deadline} where id = ${id} and deadline_at is null`.execute(
+      this.em.getKysely(),
+    );
+  }
+
+  /**
    * Check-in: the agent finished a run. Moves its missing deadline; an agent
    * that was missing records that it is back, in the same transaction.
    */

@@ -16,6 +16,7 @@ import {
 import { agentInterval, missingDeadline } from '../../domain/agents.ts';
 import { ApiError, errors } from '../../errors.ts';
 import { agentOf } from '../auth.ts';
+import type { AgentRow } from '../../db/agents.repository.ts';
 import { agentsRepo, type AppDeps } from '../deps.ts';
 import { agentView } from '../views.ts';
 
@@ -78,7 +79,13 @@ export function agentConversationRoutes(app: FastifyInstance, deps: AppDeps): vo
     async (request) => {
       const agent = agentOf(request);
       const body = request.body as ResultIn | ResultIn[];
-      return deps.ingest.ingest(agent, Array.isArray(body) ? body : [body], () => request.socket.destroyed);
+      const results = Array.isArray(body) ? body : [body];
+      const reply = await deps.ingest.ingest(agent, results, () => request.socket.destroyed);
+      // An agent that posts results has started: from its first post it has a
+      // deadline to miss, so one that dies before its first check-in is still
+      // marked missing. (A registered agent that never ran has none.)
+      if (agent.lastSeenAt === null) await agentsRepo(deps).firstContact(agent.id, await deadlineOf(deps, agent));
+      return reply;
     },
   );
 
@@ -105,15 +112,19 @@ export function agentConversationRoutes(app: FastifyInstance, deps: AppDeps): vo
       if (id.toLowerCase() !== agent.id)
         throw new ApiError(errors.forbidden, 'an agent may check out only as itself', 'params/id');
       const now = deps.now();
-      const { checks } = await deps.catalog.assignment(agent.id, agent.labels);
-      const interval = agentInterval(
-        checks.map((c) => c.rules.intervalSeconds),
-        deps.idleIntervalSeconds,
-      );
       const facts = request.body as CheckOut;
-      const repo = agentsRepo(deps);
-      await repo.checkIn(agent.id, now, missingDeadline(now, interval, deps.missingAfter), facts);
+      await agentsRepo(deps).checkIn(agent.id, now, await deadlineOf(deps, agent, now), facts);
       return agentView({ ...agent, lastSeenAt: now, missing: false, version: facts.version ?? agent.version });
     },
   );
+}
+
+/** When the agent is missing if it does not check in: `--missing-after` of its shortest interval from now. */
+async function deadlineOf(deps: AppDeps, agent: AgentRow, now = deps.now()): Promise<Date> {
+  const { checks } = await deps.catalog.assignment(agent.id, agent.labels);
+  const interval = agentInterval(
+    checks.map((c) => c.rules.intervalSeconds),
+    deps.idleIntervalSeconds,
+  );
+  return missingDeadline(now, interval, deps.missingAfter);
 }
