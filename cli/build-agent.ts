@@ -59,7 +59,7 @@ export async function buildAgent(outDir = `${REPO}dist/vilicus-agent`): Promise<
   rmSync(outDir, { recursive: true, force: true });
   const file = `${outDir}/vilicus-agent.cjs`;
   const { metafile } = await build({
-    ...bundleOptions(),
+    ...bundleOptions(true),
     entryPoints: [`${REPO}cli/vilicus-agent.ts`],
     outfile: file,
     // CommonJS, not ESM: Node then loads none of its ES module loader (~1.3 MiB less resident, agent/README.md).

@@ -49,7 +49,7 @@ export interface ServerBuild {
 export async function buildServer(outDir = `${REPO}dist/vilicus-server`, withPackages = false): Promise<ServerBuild> {
   rmSync(outDir, { recursive: true, force: true });
   const { metafile } = await build({
-    ...bundleOptions(),
+    ...bundleOptions(false),
     entryPoints: [`${REPO}cli/main.ts`],
     outdir: outDir,
     format: 'esm',

@@ -17,13 +17,16 @@ export function packageJson(): PackageJson {
   return JSON.parse(readFileSync(`${REPO}package.json`, 'utf8')) as PackageJson;
 }
 
-/** The options every build starts from; each adds its entry, format and output. */
-export function bundleOptions(): BuildOptions & { metafile: true } {
+/**
+ * The options every build starts from; each adds its entry, format and output.
+ * `oneFile`: every npm package inside (the agent's), none left in node_modules.
+ */
+export function bundleOptions(oneFile: boolean): BuildOptions & { metafile: true } {
   return {
     bundle: true,
     platform: 'node',
     target: 'node22',
-    define: { VILICUS_BUNDLE: JSON.stringify({ version: packageJson().version }) },
+    define: { VILICUS_BUNDLE: JSON.stringify({ version: packageJson().version, oneFile }) },
     // contract/version.ts reads import.meta.url only when not bundled (VILICUS_BUNDLE is defined here).
     logOverride: { 'empty-import-meta': 'silent' },
     legalComments: 'none',

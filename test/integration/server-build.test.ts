@@ -11,6 +11,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildServer } from '../../cli/build-server.ts';
 import { VERSION } from '../../contract/version.ts';
@@ -18,7 +19,7 @@ import { startEnvtest, type Envtest } from '../k8s/envtest.ts';
 import { kubectlFor } from '../k8s/run.ts';
 import { dbKinds } from '../helpers/app.ts';
 import { createDatabase, dropDatabase } from '../helpers/postgres.ts';
-import { api, killAll, START_MS, startServerProcess, waitFor, type ServerProc } from '../helpers/processes.ts';
+import { api, killAll, program, START_MS, startServerProcess, waitFor, type ServerProc } from '../helpers/processes.ts';
 
 const postgresUrl = inject('postgresUrl');
 
@@ -131,6 +132,20 @@ describe('the server build', () => {
     },
     2 * START_MS,
   );
+
+  it('logs its agent for people on a terminal, as the sources do (only the one-file agent logs JSON there)', async () => {
+    // `vilicus agent` and `vilicus up` from an install run this build; a pty makes stdout a terminal.
+    const command = `VILICUS_TOKEN=x '${process.execPath}' '${join(build, 'main.js')}' agent --server http://127.0.0.1:1`;
+    const onTerminal = program('/usr/bin/script', ['-qfec', command, '/dev/null']);
+    const text = (): string => stripVTControlCharacters(onTerminal.output());
+    await waitFor(
+      async () => text().includes('vilicus agent starting'),
+      START_MS,
+      () => onTerminal.output(),
+    );
+    await onTerminal.stop();
+    expect(text().split(/\r?\n/)[0]).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: vilicus agent starting$/);
+  });
 
   it('is what an installed vilicus runs (cli/vilicus.js under node_modules)', () => {
     const pkg = join(dir, 'install', 'node_modules', 'vilicus');
