@@ -11,6 +11,8 @@ export interface AgentRow {
   labels: Record<string, string>;
   createdAt: Date;
   lastSeenAt: Date | null;
+  /** When it is missing unless it checks in; null until its first results or check-in. */
+  deadlineAt: Date | null;
   missing: boolean;
   version: string | null;
 }
@@ -22,6 +24,7 @@ function toRow(agent: Agent): AgentRow {
     labels: agent.labels,
     createdAt: agent.createdAt,
     lastSeenAt: agent.lastSeenAt ?? null,
+    deadlineAt: agent.deadlineAt ?? null,
     missing: agent.missing,
     version: agent.version ?? null,
   };

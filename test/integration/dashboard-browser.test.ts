@@ -45,7 +45,10 @@ describe.runIf(chromiumBinary.run)('dashboard in Chromium', () => {
   });
 
   it('shows the agent, turns a check red when its process is killed, and draws the CPU chart', async () => {
-    const server = await startServerProcess({ dataDir, adminToken });
+    // host-b's agent is played by the test (below): it posts once and never checks
+    // in, so with the default (3 of its 1-s intervals) it would be marked missing
+    // from its first results, mid-test.
+    const server = await startServerProcess({ dataDir, adminToken, env: { VILICUS_MISSING_AFTER: '1000' } });
     const call = api(server.url, adminToken);
     const agent = await call('POST', '/api/v1/agents', { name: 'host-a', labels: { role: 'web' } });
     const sleeper = uniqueSleep();

@@ -83,8 +83,10 @@ export function agentConversationRoutes(app: FastifyInstance, deps: AppDeps): vo
       const reply = await deps.ingest.ingest(agent, results, () => request.socket.destroyed);
       // An agent that posts results has started: from its first post it has a
       // deadline to miss, so one that dies before its first check-in is still
-      // marked missing. (A registered agent that never ran has none.)
-      if (agent.lastSeenAt === null) await agentsRepo(deps).firstContact(agent.id, await deadlineOf(deps, agent));
+      // marked missing. (A registered agent that never ran has none.) Keyed on
+      // the deadline, not on a check-in: an agent that only posts pays this once
+      // (for the seconds its cached row is stale), not on every post.
+      if (agent.deadlineAt === null) await agentsRepo(deps).firstContact(agent.id, await deadlineOf(deps, agent));
       return reply;
     },
   );

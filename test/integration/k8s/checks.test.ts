@@ -40,6 +40,10 @@ function serverEnv(podName: string): Record<string, string> {
     VILICUS_KUBERNETES: 'on',
     VILICUS_POD_NAME: podName,
     VILICUS_POD_NAMESPACE: 'default',
+    // node-2's agent is played by the test: it posts when the test chooses and
+    // never checks in, so with the default (3 of its 1-s intervals) it would be
+    // marked missing from its first results, mid-test.
+    VILICUS_MISSING_AFTER: '1000',
   };
 }
 
