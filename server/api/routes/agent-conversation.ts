@@ -84,9 +84,13 @@ export function agentConversationRoutes(app: FastifyInstance, deps: AppDeps): vo
       // An agent that posts results has started: from its first post it has a
       // deadline to miss, so one that dies before its first check-in is still
       // marked missing. (A registered agent that never ran has none.) Keyed on
-      // the deadline, not on a check-in: an agent that only posts pays this once
-      // (for the seconds its cached row is stale), not on every post.
-      if (agent.deadlineAt === null) await agentsRepo(deps).firstContact(agent.id, await deadlineOf(deps, agent));
+      // the deadline, not on a check-in, and the row the token cache holds
+      // learns it: an agent that only posts pays this write once, not per post.
+      if (agent.deadlineAt === null) {
+        const deadline = await deadlineOf(deps, agent);
+        await agentsRepo(deps).firstContact(agent.id, deadline);
+        agent.deadlineAt = deadline;
+      }
       return reply;
     },
   );
