@@ -54,7 +54,7 @@ buildah_build() {
   cp "$ca_bundle" "$etc/ca.crt"
   printf '%s\n' cafile=/usr/local/etc/ca.crt update-notifier=false fund=false audit=false >"$etc/npmrc"
   revision=$(git -C "$images_repo" rev-parse HEAD 2>/dev/null || echo unknown)
-  buildah bud --quiet --pull=never --network=host --layers --format docker \
+  buildah bud --quiet --runtime "$oci_runtime" --pull=never --network=host --layers --format docker \
     --volume "$etc:/usr/local/etc:ro" \
     --build-arg "VERSION=$version" --build-arg "REVISION=$revision" \
     --build-arg "CREATED=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \

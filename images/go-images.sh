@@ -16,7 +16,7 @@ go_binary() {
 
 # build_scratch DIR NAME: DIR's Containerfile, DIR as the build context.
 build_scratch() {
-  buildah bud --quiet --pull=never --format docker -f "$1/Containerfile" -t "$2" "$1" >/dev/null
+  buildah bud --quiet --runtime "$oci_runtime" --pull=never --format docker -f "$1/Containerfile" -t "$2" "$1" >/dev/null
 }
 
 # The wrapper must pin the version the tag claims (coredns) or say it (pause).

@@ -5,9 +5,15 @@
 images_repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 images_cache=${VILICUS_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/vilicus/tools}/images
 
+# Containers run with runc, named: Debian's podman pulls in crun too and then
+# prefers it, and crun 1.8 refuses this machine's cgroups ("cgroups in hybrid
+# mode not supported"); runc runs here (NOTES-k8s-node.md). Every podman and
+# buildah call that starts a container passes it.
+oci_runtime=/usr/sbin/runc
+
 # The machine lacks CAP_SYS_RESOURCE: runc cannot raise rlimits, so every
 # container gets limits it can keep (NOTES-k8s-node.md).
-podman_run=(podman run --rm --ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
+podman_run=(podman --runtime "$oci_runtime" run --rm --ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
 
 say() { printf 'images: %s\n' "$*"; }
 die() {

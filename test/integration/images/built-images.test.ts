@@ -46,7 +46,9 @@ const built = service(
   `missing: ${missing.join(', ') || PODMAN}; npm run images && npm run images -- --cluster`,
 );
 
-const podman = async (...args: string[]): Promise<string> => (await exec(PODMAN, args, { timeout: 120_000 })).stdout;
+// runc, named, as images/lib.sh does: Debian's podman prefers crun, which refuses this machine's cgroups.
+const podman = async (...args: string[]): Promise<string> =>
+  (await exec(PODMAN, ['--runtime', '/usr/sbin/runc', ...args], { timeout: 120_000 })).stdout;
 const limits = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024', '--no-healthcheck'];
 /** The chart's securityContext: read-only root, no capabilities, no privilege escalation. */
 const locked = ['--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges'];
