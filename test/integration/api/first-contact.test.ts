@@ -2,6 +2,7 @@
 // registration. One that posts and dies before its first check-in is marked
 // missing; one registered but never started is not. On PGlite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { agentsRepo } from '../../../server/api/deps.ts';
 import { sql } from '../../../server/db/sql.ts';
 import { sweepMissingAgents } from '../../../server/db/sweeps.repository.ts';
 import { addAgent, dbKinds, putCheck, startTestApp, type TestApp } from '../../helpers/app.ts';
@@ -51,8 +52,12 @@ describe.each(dbKinds(postgresUrl))('missing clock of a new agent on %s', (kind)
     t.deps.now = () => new Date(clock + MINUTE);
     const checkIn = await t.app.inject({ method: 'PUT', url: `/api/v1/agent/${alive.id}/`, headers: alive.auth });
     expect(checkIn.statusCode).toBe(200);
-    // A later post before the agent's row is looked up again keeps the check-in's deadline.
+    // A later post keeps the check-in's deadline.
     expect((await post(alive, clock + MINUTE)).statusCode).toBe(200);
+    expect((await deadlines()).alive).toBe(new Date(clock + 4 * MINUTE).toISOString());
+    // So does a first contact from a row older than the check-in (another replica's cache, a race):
+    // the write only ever fills a missing deadline.
+    await agentsRepo(t.deps).firstContact(alive.id, new Date(clock + 2 * MINUTE));
     expect((await deadlines()).alive).toBe(new Date(clock + 4 * MINUTE).toISOString());
   });
 
