@@ -5,7 +5,11 @@
 // scaled-down hour of the same shape (one cpu-like result per series every
 // 30 s, its message restating the value: the dearest kind to encode).
 //
-//   node bench/compaction.ts [--series 16000]   (standalone; not part of `npm run bench`)
+//   node bench/compaction.ts [--series 16000] [--inline]   (standalone; not part of `npm run bench`)
+//
+// The fold runs as the server runs it on PostgreSQL, in a worker thread on a
+// session of its own; `--inline` folds on this thread instead (as on the
+// embedded database), to compare.
 //
 // Two phases on one throwaway durable cluster: the fold alone (CPU figures),
 // then the same size of hour folded while a writer posts batches of 500
@@ -23,6 +27,7 @@ import { percentile } from './lib/stats.ts';
 const HOUR = 3_600_000;
 const WEEK = 7 * 86_400_000;
 const series = Number(process.argv[process.argv.indexOf('--series') + 1]) || 16_000;
+const inline = process.argv.includes('--inline');
 const AGENTS = 400;
 const WRITER_BATCH = 500;
 const WRITER_EVERY_MS = 250; // 2,000 results/s: what this busy machine sustains beside the fold
@@ -56,8 +61,10 @@ try {
 
   const fold = async (): Promise<{ results: number; seconds: number; serverCpuS: number; pgCpuS: number }> => {
     const [cpu0, pg0, t0] = [process.cpuUsage(), treeUsage(pg.pid()!).cpuMs, performance.now()];
-    const upkeep = await maintainHistory(db.orm.em.fork(), new Date(), WEEK);
-    const cpu = process.cpuUsage(cpu0);
+    const upkeep = await maintainHistory(db.orm.em.fork(), new Date(), WEEK, {
+      databaseUrl: inline ? undefined : db.url,
+    });
+    const cpu = process.cpuUsage(cpu0); // the process's: the worker thread's CPU is counted here too
     return {
       results: upkeep.compacted,
       seconds: (performance.now() - t0) / 1000,
@@ -74,6 +81,7 @@ try {
   };
 
   await maintainHistory(db.orm.em.fork(), new Date(), WEEK); // this hour's partitions, nothing to fold yet
+  console.log(`folding ${inline ? 'on the main thread (--inline)' : 'in a worker thread'}`);
   const first = hourOf(Date.now()) - 4 * HOUR;
   console.log(`filled ${await fill(first)} rows of one hour (${AGENTS} agents × ${checksPerAgent} checks × 120)`);
   report('fold alone', await fold());

@@ -106,7 +106,7 @@ async function measure(db: Database, mix: { agents: number; perKind: number }): 
     if (batch.length > 0) await writeBatch(em, batch, now);
     results += batch.length;
     const t1 = performance.now();
-    await maintainHistory(db.orm.em.fork(), now, 7 * DAY_MS);
+    await maintainHistory(db.orm.em.fork(), now, 7 * DAY_MS, { databaseUrl: db.url });
     const t2 = performance.now();
     printGrowth(partsBefore, await sizesByPart(kysely), results);
     return {

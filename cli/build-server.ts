@@ -50,7 +50,8 @@ export async function buildServer(outDir = `${REPO}dist/vilicus-server`, withPac
   rmSync(outDir, { recursive: true, force: true });
   const { metafile } = await build({
     ...bundleOptions(false),
-    entryPoints: [`${REPO}cli/main.ts`],
+    // The history fold's worker thread loads its own module (server/db/history/fold-thread.ts): an entry of its own.
+    entryPoints: { main: `${REPO}cli/main.ts`, 'fold-worker': `${REPO}server/db/history/fold-worker.ts` },
     outdir: outDir,
     format: 'esm',
     splitting: true,

@@ -31,6 +31,7 @@ export function startSweeps(orm: MikroORM, config: ServerConfig, log: Logger, op
   const now = options.now ?? (() => new Date());
   const graceMs = options.graceMs ?? BACKOFF_CAP_MS + 1000;
   let stopped = false;
+  const stopping = new AbortController();
   // `owed`: the database was out of reach after `lastReached` until `recovered`, not yet credited.
   let lastReached = options.outage?.from ?? now();
   let recovered: Date | null = options.outage?.to ?? null;
@@ -69,7 +70,10 @@ export function startSweeps(orm: MikroORM, config: ServerConfig, log: Logger, op
       HISTORY_EVERY_MS,
       'history',
       async () => {
-        const done = await maintainHistory(orm.em.fork(), now(), config.retentionMs);
+        const done = await maintainHistory(orm.em.fork(), now(), config.retentionMs, {
+          databaseUrl: config.databaseUrl,
+          signal: stopping.signal,
+        });
         if (done.compacted > 0 || done.droppedDays > 0 || done.settled > 0) log.info(done, 'result history kept');
       },
       true,
@@ -78,6 +82,7 @@ export function startSweeps(orm: MikroORM, config: ServerConfig, log: Logger, op
   return {
     stop() {
       stopped = true;
+      stopping.abort();
       for (const timer of timers) clearInterval(timer);
     },
   };

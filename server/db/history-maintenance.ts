@@ -10,10 +10,14 @@
 //   5. days of blocks, transitions and claims wholly past retention are
 //      dropped, whole: nothing is deleted row by row.
 // Every step is a short transaction under one advisory lock, so with several
-// servers on one database one does it at a time.
+// servers on one database one does it at a time. On PostgreSQL step 3 runs in
+// a worker thread on a connection of its own (history/fold-thread.ts); on the
+// embedded database (one session) here.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sql, type Db } from './sql.ts';
-import { compactTable } from './history/compaction.ts';
+import type { Db } from './sql.ts';
+import { CONNECT_TIMEOUT_MS } from './orm.ts';
+import { compactTable, tryHistoryLock, type Compacted, type FoldDb } from './history/compaction.ts';
+import { foldInWorker } from './history/fold-thread.ts';
 import {
   CLAMPED,
   CLOSE_GRACE_MS,
@@ -34,7 +38,6 @@ import {
   settleDefault,
 } from './history/partitions.ts';
 
-const LOCK_HISTORY = 0x76696c02; // the retention sweep's lock, as before
 const HOURS_AHEAD = 2;
 /** Tomorrow's day partitions are made this long before midnight (the upkeep runs every 30 s). */
 const DAY_AHEAD_MS = 2 * HOUR_MS;
@@ -49,21 +52,38 @@ export interface HistoryUpkeep {
   settled: number;
 }
 
-async function tryLock(db: Db): Promise<boolean> {
-  const { rows } = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${LOCK_HISTORY}) as ok`.execute(db);
-  return rows[0]?.ok === true;
+export interface UpkeepOptions {
+  /** PostgreSQL's URL, for the fold's worker thread; without it (the embedded database) the fold runs here. */
+  databaseUrl?: string | undefined;
+  /** The server stopping: a fold under way in its thread is ended (and done again at the next start). */
+  signal?: AbortSignal;
 }
+
+const onEntityManager = (em: EntityManager): FoldDb => ({
+  db: em.getKysely(),
+  transaction: (work) => em.transactional((tx) => work(tx.getKysely())),
+});
 
 /** One step in its own transaction, skipped when another server holds the lock. */
 function step(em: EntityManager, work: (db: Db) => Promise<void>): Promise<void> {
   return em.transactional(async (tx) => {
     const db = tx.getKysely();
-    if (await tryLock(db)) await work(db);
+    if (await tryHistoryLock(db)) await work(db);
   });
 }
 
-export async function maintainHistory(em: EntityManager, now: Date, retentionMs: number): Promise<HistoryUpkeep> {
+export async function maintainHistory(
+  em: EntityManager,
+  now: Date,
+  retentionMs: number,
+  options: UpkeepOptions = {},
+): Promise<HistoryUpkeep> {
   const cutoff = new Date(now.getTime() - retentionMs);
+  const { databaseUrl, signal } = options;
+  const fold = (table: string): Promise<Compacted | null> =>
+    databaseUrl
+      ? foldInWorker({ databaseUrl, connectTimeoutMs: CONNECT_TIMEOUT_MS, table, cutoff: cutoff.getTime() }, signal)
+      : compactTable(onEntityManager(em), table, cutoff.getTime());
   const upkeep: HistoryUpkeep = { compacted: 0, blocks: 0, droppedDays: 0, settled: 0 };
   await step(em, async (db) => {
     await closeRanges(db, now.getTime());
@@ -75,7 +95,7 @@ export async function maintainHistory(em: EntityManager, now: Date, retentionMs:
   });
   const pending = (await hotTables(em.getKysely())).filter((t) => !t.attached);
   for (const table of pending) {
-    const done = await compactTable(em, table.name, cutoff, tryLock);
+    const done = await fold(table.name);
     if (!done) break;
     upkeep.compacted += done.results;
     upkeep.blocks += done.blocks;

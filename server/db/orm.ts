@@ -11,6 +11,8 @@ export interface Database {
   orm: MikroORM;
   /** `embedded` (PGlite in the data dir) or `postgres` (DATABASE_URL). */
   mode: 'embedded' | 'postgres';
+  /** PostgreSQL's URL (DATABASE_URL); undefined for the embedded database. */
+  url: string | undefined;
   /** Applies pending migrations, one server at a time; returns the names applied. */
   migrate(): Promise<string[]>;
   close(): Promise<void>;
@@ -24,7 +26,7 @@ export interface DatabaseOptions {
 /** Where to connect: a URL, or the embedded server's socket. */
 export type Connection = { clientUrl: string } | { host: string; port: number };
 
-const CONNECT_TIMEOUT_MS = 10_000;
+export const CONNECT_TIMEOUT_MS = 10_000;
 
 export function ormOptions(connection: Connection, embedded: boolean): Options {
   const target = 'clientUrl' in connection ? connection : { ...connection, user: 'postgres', dbName: 'postgres' };
@@ -61,6 +63,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     return {
       orm,
       mode: embedded ? 'embedded' : 'postgres',
+      url,
       migrate: () => (url ? underMigrationLock(url, () => migrate(orm)) : migrate(orm)),
       async close() {
         await orm.close(true);

@@ -133,6 +133,46 @@ describe('the server build', () => {
     2 * START_MS,
   );
 
+  it.each(dbKinds(postgresUrl))(
+    'folds a late result into its hour on %s (on PostgreSQL in the worker thread the build ships) and reads it back',
+    async (kind) => {
+      const server = await startBuilt(kind);
+      const call = api(server.url, server.token);
+      const agent = await call('POST', '/api/v1/agents', { name: 'late-agent' });
+      const put = await call('PUT', '/api/v1/checks/late-cpu', {
+        metadata: { name: 'late-cpu' },
+        spec: { cpu: { above: 90 }, interval: '10s' },
+      });
+      expect(put.status).toBeLessThan(300);
+      // Three hours old: no partition holds its hour, so it waits as a late result until the upkeep folds it.
+      const observedAt = new Date(Date.now() - 3 * 3_600_000).toISOString();
+      const posted = await fetch(`${server.url}/api/v1/check_history/`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${agent.body.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify([
+          { check: put.body.metadata.uid, status: 'OK', value: 12.5, message: 'late', observedAt },
+        ]),
+      });
+      expect(posted.status).toBe(200);
+      // The upkeep runs every 30 s; its log line counts what it folded.
+      const folded = (): boolean =>
+        server
+          .output()
+          .split('\n')
+          .some((line) => line.includes('"msg":"result history kept"') && line.includes('"compacted":1,'));
+      await waitFor(
+        async () => folded(),
+        START_MS,
+        () => server.output(),
+      );
+      const { body } = await call('GET', '/api/v1/checks/late-cpu/results');
+      expect(body.items).toEqual([{ agent: 'late-agent', status: 'OK', value: 12.5, message: 'late', observedAt }]);
+      expect(await server.stop()).toBe(0);
+      expect(server.output()).not.toContain('sweep failed');
+    },
+    2 * START_MS,
+  );
+
   it('logs its agent for people on a terminal, as the sources do (only the one-file agent logs JSON there)', async () => {
     // `vilicus agent` and `vilicus up` from an install run this build; a pty makes stdout a terminal.
     const command = `VILICUS_TOKEN=x '${process.execPath}' '${join(build, 'main.js')}' agent --server http://127.0.0.1:1`;

@@ -54,7 +54,7 @@ describe.each(dbKinds(postgresUrl))('results pages on %s', (kind) => {
       );
     }
     expected.sort((a, b) => Date.parse(b.observedAt) - Date.parse(a.observedAt) || (a.agent < b.agent ? 1 : -1));
-    const done = await maintainHistory(t.db.orm.em.fork(), new Date(now), 7 * 86_400_000);
+    const done = await maintainHistory(t.db.orm.em.fork(), new Date(now), 7 * 86_400_000, { databaseUrl: t.db.url });
     expect(done.compacted).toBeGreaterThan(400); // most of it is in blocks now
   });
   afterAll(async () => t?.close());

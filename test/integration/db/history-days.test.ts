@@ -49,7 +49,7 @@ describe.each(dbKinds(postgresUrl))('daily history on %s', (kind) => {
     claimedAt: new Date(claimed),
   });
   const write = (items: ResultItem[], receivedAt = now) => writeBatch(t.db.orm.em.fork(), items, receivedAt);
-  const upkeep = (at = now) => maintainHistory(t.db.orm.em.fork(), at, WEEK);
+  const upkeep = (at = now) => maintainHistory(t.db.orm.em.fork(), at, WEEK, { databaseUrl: t.db.url });
   const tables = async (prefix: string) =>
     (
       await sql<{ name: string }>`select relname as name from pg_class

@@ -34,7 +34,7 @@ describe.each(dbKinds(postgresUrl))('result history on %s', (kind) => {
     recipients: [],
   });
   const write = (items: ResultItem[]) => writeBatch(t.db.orm.em.fork(), items, now);
-  const upkeep = (at = now) => maintainHistory(t.db.orm.em.fork(), at, WEEK);
+  const upkeep = (at = now) => maintainHistory(t.db.orm.em.fork(), at, WEEK, { databaseUrl: t.db.url });
   const read = async (checkId: string) =>
     (await readHistory(db(), { checkIds: [checkId], agentId, from: 0, to: now.getTime() + HOUR })).map((r) => ({
       t: r.t,

@@ -101,7 +101,7 @@ describe.each(dbKinds(postgresUrl))('migrating forward on %s', (kind) => {
     expect(carried.filter((r) => r.status === 'WARNING')).toEqual(
       times.map((at) => ({ t: at, status: 'WARNING', value: at / 1000, message: `at ${at}` })),
     );
-    const upkeep = await maintainHistory(t.db.orm.em.fork(), new Date(now), 7 * 86_400_000);
+    const upkeep = await maintainHistory(t.db.orm.em.fork(), new Date(now), 7 * 86_400_000, { databaseUrl: t.db.url });
     expect(upkeep.compacted).toBe(before[0]!.all - 1); // every agent's, each result once
     const { rows: hot } = await sql<{ n: number }>`select count(*)::int as n from "check_result"`.execute(db);
     expect(hot).toEqual([{ n: 0 }]);
