@@ -37,6 +37,8 @@ export interface SimReport {
   /** Results that were never acknowledged (the server never came back in time). */
   unacknowledged: number;
   latenciesMs: number[];
+  /** When each post of latenciesMs was sent (ms since the epoch), for latency over a stretch of the run. */
+  sentAt: number[];
   elapsedMs: number;
   kept: { agentId: string; result: ResultIn }[];
   statuses: Record<string, number>;
@@ -60,6 +62,7 @@ export async function simulateAgents(options: SimOptions): Promise<SimReport> {
     failedAttempts: 0,
     unacknowledged: 0,
     latenciesMs: [],
+    sentAt: [],
     elapsedMs: 0,
     kept: [],
     statuses: {},
@@ -123,10 +126,11 @@ async function postUntilAcknowledged(
 ): Promise<boolean> {
   const body = o.batch === 1 ? results[0] : results;
   for (let delay = 50; Date.now() < giveUpAt; delay = Math.min(delay * 2, 1000)) {
-    const started = performance.now();
+    const [sentAt, started] = [Date.now(), performance.now()];
     const status = await call(o.url, agent.token, 'POST', '/api/v1/check_history/', body, r);
     if (status === 200) {
       r.latenciesMs.push(performance.now() - started);
+      r.sentAt.push(sentAt);
       r.posts++;
       r.acknowledged += results.length;
       if (o.keep) for (const result of results) r.kept.push({ agentId: agent.id, result });
