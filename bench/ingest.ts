@@ -8,6 +8,7 @@ import pg from 'pg';
 import { registerAgents, simulateAgents, type SimAgent, type SimReport } from '../test/helpers/sim-agents.ts';
 import { stageClosedHour } from './lib/closed-hour.ts';
 import { startBenchServer, startNaiveServer, type BenchContext, type BenchServer } from './lib/setup.ts';
+import { sampler } from './lib/proc-stats.ts';
 import { percentile, type Summary } from './lib/stats.ts';
 
 const AGENTS = 16; // batched posts: each posts BATCH results at a time
@@ -172,11 +173,15 @@ async function longRun(s: BenchServer, agents: SimAgent[], summary: Summary): Pr
   const hour = await stageClosedHour(s.databaseUrl, LONG_FOLD_SERIES);
   try {
     const before = await countResults(s.databaseUrl);
+    const whole = sampler(s.server.child.pid!, 500);
     const load = simulateAgents({ url: s.server.url, agents, batch: 250, durationMs: 600_000, ratePerSec: 16_700 });
     await new Promise((resolve) => setTimeout(resolve, LONG_FOLD_AFTER_MS));
+    const folding = sampler(s.server.child.pid!, 500);
     await hour.release();
     const fold = await hour.folded(540_000);
+    const foldUsage = folding.stop();
     const run = await load;
+    const wholeUsage = whole.stop();
     // The staged hour's results are in blocks now, counted with the rest.
     const stored = (await countResults(s.databaseUrl)) - before - hour.results;
     const during = run.latenciesMs.filter((_, i) => run.sentAt[i]! >= fold.from && run.sentAt[i]! <= fold.to);
@@ -186,11 +191,13 @@ async function longRun(s: BenchServer, agents: SimAgent[], summary: Summary): Pr
     summary.add('long_acknowledged', run.acknowledged);
     summary.add('long_lost', Math.max(0, run.acknowledged - stored));
     summary.add('long_unacknowledged', run.unacknowledged);
+    summary.add('long_server_rss_peak_mib', wholeUsage.rssPeakMiB);
     summary.add('long_fold_results', hour.results);
     summary.add('long_fold_s', (fold.to - fold.from) / 1000);
     summary.add('long_fold_posts', during.length);
     summary.add('long_fold_p50_ms', percentile(during, 50));
     summary.add('long_fold_p99_ms', percentile(during, 99));
+    summary.add('long_fold_server_rss_peak_mib', foldUsage.rssPeakMiB);
   } finally {
     await hour.close();
   }
