@@ -21,7 +21,7 @@ import { createHourPartition, hourOf } from '../server/db/history/partitions.ts'
 import { sql } from '../server/db/sql.ts';
 import { createDatabase } from '../test/helpers/postgres.ts';
 import { startBenchPostgres } from './lib/setup.ts';
-import { treeUsage } from './lib/proc-stats.ts';
+import { rssMiB, treeUsage } from './lib/proc-stats.ts';
 import { percentile } from './lib/stats.ts';
 
 const HOUR = 3_600_000;
@@ -59,13 +59,26 @@ try {
     return Number(done.numAffectedRows);
   };
 
-  const fold = async (): Promise<{ results: number; seconds: number; serverCpuS: number; pgCpuS: number }> => {
+  const fold = async (): Promise<{
+    results: number;
+    seconds: number;
+    serverCpuS: number;
+    pgCpuS: number;
+    rssPeakMiB: number;
+    rssBeforeMiB: number;
+  }> => {
     const [cpu0, pg0, t0] = [process.cpuUsage(), treeUsage(pg.pid()!).cpuMs, performance.now()];
+    const rssBeforeMiB = rssMiB(process.pid);
+    let rssPeakMiB = rssBeforeMiB;
+    const sampling = setInterval(() => (rssPeakMiB = Math.max(rssPeakMiB, rssMiB(process.pid))), 100);
     const upkeep = await maintainHistory(db.orm.em.fork(), new Date(), WEEK, {
       databaseUrl: inline ? undefined : db.url,
     });
     const cpu = process.cpuUsage(cpu0); // the process's: the worker thread's CPU is counted here too
+    clearInterval(sampling);
     return {
+      rssPeakMiB,
+      rssBeforeMiB,
       results: upkeep.compacted,
       seconds: (performance.now() - t0) / 1000,
       serverCpuS: (cpu.user + cpu.system) / 1e6,
@@ -76,7 +89,8 @@ try {
     const perMillion = 1e6 / f.results;
     console.log(
       `${label}: ${f.results} results folded in ${f.seconds.toFixed(1)} s = ${Math.round(f.results / f.seconds)} results/s;` +
-        ` CPU per million results: server ${(f.serverCpuS * perMillion).toFixed(1)} s, PostgreSQL ${(f.pgCpuS * perMillion).toFixed(1)} s`,
+        ` CPU per million results: server ${(f.serverCpuS * perMillion).toFixed(1)} s, PostgreSQL ${(f.pgCpuS * perMillion).toFixed(1)} s;` +
+        ` RSS ${f.rssBeforeMiB.toFixed(0)} MiB before, peak ${f.rssPeakMiB.toFixed(0)} during, ${rssMiB(process.pid).toFixed(0)} after`,
     );
   };
 
@@ -85,6 +99,8 @@ try {
   const first = hourOf(Date.now()) - 4 * HOUR;
   console.log(`filled ${await fill(first)} rows of one hour (${AGENTS} agents × ${checksPerAgent} checks × 120)`);
   report('fold alone', await fold());
+  await new Promise((resolve) => setTimeout(resolve, 5000));
+  console.log(`RSS 5 s after the fold: ${rssMiB(process.pid).toFixed(0)} MiB`);
 
   // The writer: one agent of its own, current results, a steady rate; latency per batch.
   // The writer's own agents (not in the folded hours), every check each: WRITER_BATCH results a post.
