@@ -8,6 +8,7 @@ import type { Logger } from './log.ts';
 import type { AppDeps } from './api/deps.ts';
 import { rememberAgent } from './api/auth.ts';
 import { answerClientError, installErrorHandler, replyWithError } from './api/error-handler.ts';
+import { installSerializer } from './api/serializer.ts';
 import { healthRoutes, WITHOUT_DATABASE } from './api/routes/health.ts';
 import { ApiError, errors } from './errors.ts';
 import { agentConversationRoutes } from './api/routes/agent-conversation.ts';
@@ -25,6 +26,7 @@ const MAX_PARAM_LENGTH = 512;
 export async function buildApp(deps: AppDeps, logger: Logger | false = false): Promise<FastifyInstance> {
   const app = Fastify(serverOptions(deps, logger));
   readJsonOnly(app);
+  installSerializer(app);
   installErrorHandler(app);
   refuseWhileClosing(app);
   untilDatabaseReady(app, deps);
