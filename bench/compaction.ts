@@ -23,12 +23,14 @@ import { createDatabase } from '../test/helpers/postgres.ts';
 import { startBenchPostgres } from './lib/setup.ts';
 import { rssMiB, treeUsage } from './lib/proc-stats.ts';
 import { percentile } from './lib/stats.ts';
+import { addCpuFleet, fillCpuHour, RESULTS_PER_SERIES } from './lib/cpu-hour.ts';
 
 const HOUR = 3_600_000;
 const WEEK = 7 * 86_400_000;
 const series = Number(process.argv[process.argv.indexOf('--series') + 1]) || 16_000;
 const inline = process.argv.includes('--inline');
 const AGENTS = 400;
+const FLEET = 'host-';
 const WRITER_BATCH = 500;
 const WRITER_EVERY_MS = 250; // 2,000 results/s: what this busy machine sustains beside the fold
 
@@ -38,25 +40,12 @@ try {
   await db.migrate();
   const kysely = db.orm.em.fork().getKysely();
   const checksPerAgent = Math.ceil(series / AGENTS);
-  await sql`insert into "agent" (id, name, labels, token_hash, created_at)
-    select gen_random_uuid(), 'host-' || n, '{}', 'h-' || n, now() from generate_series(1, ${AGENTS}) n`.execute(
-    kysely,
-  );
-  await sql`insert into "check" (id, namespace, name, kind, spec, labels, created_at, updated_at)
-    select gen_random_uuid(), 'default', 'cpu-' || n, 'cpu', '{"cpu":{"above":90}}', '{}', now(), now()
-    from generate_series(1, ${checksPerAgent}) n`.execute(kysely);
+  await addCpuFleet(kysely, FLEET, AGENTS, checksPerAgent);
 
-  /** One hour of hot rows for `series` series, written by PostgreSQL itself (the fold is what is measured). */
+  /** One hour of hot rows for `series` series (the fold is what is measured). */
   const fill = async (hour: number): Promise<number> => {
     await createHourPartition(kysely, hour);
-    const done = await sql`insert into "check_result" (check_id, agent_id, observed_at, status, value, message)
-      select c.id, a.id, ${new Date(hour)}::timestamptz + make_interval(secs => t * 30 + (hashtext(a.id::text) & 15)),
-        case when v > 95 then 'CRITICAL' else 'OK' end, v, 'CPU ' || v || '% busy'
-      from (select id from "agent" where starts_with(name, 'host-')) a
-      cross join (select id from "check" order by name) c
-      cross join generate_series(0, 119) t
-      cross join lateral (select round((random() * 100)::numeric, 1)::float8 as v) r`.execute(kysely);
-    return Number(done.numAffectedRows);
+    return fillCpuHour(kysely, 'check_result', hour, FLEET);
   };
 
   const fold = async (): Promise<{
@@ -97,7 +86,9 @@ try {
   await maintainHistory(db.orm.em.fork(), new Date(), WEEK); // this hour's partitions, nothing to fold yet
   console.log(`folding ${inline ? 'on the main thread (--inline)' : 'in a worker thread'}`);
   const first = hourOf(Date.now()) - 4 * HOUR;
-  console.log(`filled ${await fill(first)} rows of one hour (${AGENTS} agents × ${checksPerAgent} checks × 120)`);
+  console.log(
+    `filled ${await fill(first)} rows of one hour (${AGENTS} agents × ${checksPerAgent} checks × ${RESULTS_PER_SERIES})`,
+  );
   report('fold alone', await fold());
   await new Promise((resolve) => setTimeout(resolve, 5000));
   console.log(`RSS 5 s after the fold: ${rssMiB(process.pid).toFixed(0)} MiB`);
