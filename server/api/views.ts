@@ -1,5 +1,5 @@
 // Rows to wire documents.
-import type { AgentView, CheckView, PendingView } from '../../contract/index.ts';
+import type { AgentView, CheckView } from '../../contract/index.ts';
 import type { AgentRow } from '../db/agents.repository.ts';
 import type { CheckRow, StateRow } from '../db/checks.repository.ts';
 import { stateSummary } from '../domain/status.ts';
@@ -18,11 +18,7 @@ export function agentView(agent: AgentRow): AgentView {
   };
 }
 
-/** The pending problem with the API's time format (the row's times are PostgreSQL's JSON text). */
-export function pendingView(pending: PendingView): PendingView {
-  return pending && { ...pending, since: iso(pending.since)!, countsAt: iso(pending.countsAt)! };
-}
-
+/** A check with its states; the states' times come from the database as the API's text (isoText). */
 export function checkView(check: CheckRow, states: readonly StateRow[]): CheckView {
   const summary = stateSummary(states);
   return {
@@ -43,11 +39,11 @@ export function checkView(check: CheckRow, states: readonly StateRow[]): CheckVi
       agents: states.map((s) => ({
         agent: s.agent,
         status: s.status,
-        since: iso(s.since)!,
+        since: s.since,
         message: s.message,
         value: s.value,
-        lastResultAt: iso(s.lastResultAt),
-        pending: pendingView(s.pending),
+        lastResultAt: s.lastResultAt,
+        pending: s.pending,
       })),
     },
   };

@@ -1,5 +1,5 @@
 // Checks: create-or-replace by (namespace, name), read with their states, delete.
-import { sql, withDates } from './sql.ts';
+import { isoText, sql, withDates } from './sql.ts';
 import { pendingJson } from './state-row.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AgentCheckStatus, CheckDocument, CheckSpec, StateStatus, Status } from '../../contract/index.ts';
@@ -152,12 +152,12 @@ export class ChecksRepository {
     });
   }
 
-  /** The current state of every (check, agent) pair for these checks. */
+  /** The current state of every (check, agent) pair for these checks, its times the API's text. */
   async states(checkIds: readonly string[]): Promise<StateRow[]> {
     if (checkIds.length === 0) return [];
     const { rows } = await sql<StateRow>`
-      select s.check_id as "checkId", a.name as agent, s.status, s.since, s.message, s.value,
-             s.last_observed_at as "lastResultAt", ${pendingJson}
+      select s.check_id as "checkId", a.name as agent, s.status, ${isoText('s.since')} as since, s.message, s.value,
+             ${isoText('s.last_observed_at')} as "lastResultAt", ${pendingJson}
       from "check_state" s join "agent" a on a.id = s.agent_id
       where s.check_id = any(${checkIds}::uuid[]) order by a.name`.execute(this.em.getKysely());
     return rows;

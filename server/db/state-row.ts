@@ -3,7 +3,7 @@
 // strings, the pending problem as three flat columns).
 import type { CheckState } from '../domain/evaluate.ts';
 import type { PendingProblem } from '../domain/status.ts';
-import { sql, STATE_DATES, withDates } from './sql.ts';
+import { isoText, sql, STATE_DATES, withDates } from './sql.ts';
 
 /** The columns of a state, named as StateColumns; the table is aliased `s`. */
 export const stateColumns = sql.raw(`s.status, s.since, s.value, s.message, s.last_observed_at as "lastObservedAt",
@@ -31,8 +31,8 @@ export function toCheckState(row: StateColumns): CheckState {
 
 /**
  * The pending problem as one JSON column `pending` for the views (its message is
- * the last result's); its times are PostgreSQL's JSON text, read with new Date().
+ * the last result's), its times already the API's text (isoText).
  */
-export const pendingJson = sql.raw(`case when s.pending_status is null then null else json_build_object(
-  'status', s.pending_status, 'since', s.pending_since, 'countsAt', s.pending_counts_at, 'message', s.message) end
-  as pending`);
+export const pendingJson = sql`case when s.pending_status is null then null else json_build_object(
+  'status', s.pending_status, 'since', ${isoText('s.pending_since')}, 'countsAt', ${isoText('s.pending_counts_at')},
+  'message', s.message) end as pending`;

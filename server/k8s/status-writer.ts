@@ -86,14 +86,14 @@ export function startStatusWriter(
   async function round(): Promise<number> {
     const resources = reconciler.resources();
     const states = await new ChecksRepository(orm.em.fork()).states(resources.map((r) => r.metadata!.uid!));
+    const byCheck = Map.groupBy(states, (s) => s.checkId);
     const now = new Date();
     // Agents are read only when a check has no state yet: only then does the status say who could run it.
-    const reported = new Set(states.map((s) => s.checkId));
-    const silent = resources.some((r) => !reported.has(r.metadata!.uid!));
+    const silent = resources.some((r) => !byCheck.has(r.metadata!.uid!));
     const agents = silent ? await new AgentsRepository(orm.em.fork()).list() : null;
     let count = 0;
     for (const resource of resources) {
-      const mine = states.filter((s) => s.checkId === resource.metadata!.uid);
+      const mine = byCheck.get(resource.metadata!.uid!) ?? [];
       try {
         if (await writeOne(resource, mine, mine.length === 0 ? agents : null, now)) count++;
       } catch (error) {

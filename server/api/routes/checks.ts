@@ -75,15 +75,8 @@ export function checkRoutes(app: FastifyInstance, deps: AppDeps): void {
       deps.auth.requireAdmin(request);
       const repo = checksRepo(deps);
       const checks = await repo.list((request.query as { namespace?: string }).namespace);
-      const states = await repo.states(checks.map((c) => c.id));
-      return {
-        items: checks.map((c) =>
-          checkView(
-            c,
-            states.filter((s) => s.checkId === c.id),
-          ),
-        ),
-      };
+      const byCheck = Map.groupBy(await repo.states(checks.map((c) => c.id)), (s) => s.checkId);
+      return { items: checks.map((c) => checkView(c, byCheck.get(c.id) ?? [])) };
     },
   );
 
