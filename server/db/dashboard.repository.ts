@@ -56,6 +56,23 @@ export async function allStates(em: EntityManager): Promise<StateFact[]> {
   return rows;
 }
 
+/** A state as the scrape writes it: the columns of its series only (no message, no last result time). */
+export type ScrapeStateFact = Pick<
+  StateFact,
+  'namespace' | 'check' | 'kind' | 'agent' | 'status' | 'since' | 'value' | 'pendingStatus' | 'pendingCountsAt'
+>;
+
+/** Every (check, agent) state for /metrics: allStates' rows without the columns no series shows. */
+export async function scrapeStates(em: EntityManager): Promise<ScrapeStateFact[]> {
+  const { rows } = await sql<ScrapeStateFact>`
+    select c.namespace, c.name as "check", c.kind, a.name as agent, s.status,
+           extract(epoch from s.since)::float8 as since, s.value, s.pending_status as "pendingStatus",
+           extract(epoch from s.pending_counts_at)::float8 as "pendingCountsAt"
+    from "check_state" s join "check" c on c.id = s.check_id join "agent" a on a.id = s.agent_id
+    order by c.namespace, c.name, a.name`.execute(em.getKysely());
+  return rows;
+}
+
 export async function allAgents(em: EntityManager): Promise<AgentFact[]> {
   const { rows } = await sql<AgentFact>`
     select name, labels, missing, extract(epoch from last_seen_at)::float8 as "lastSeenAt", version

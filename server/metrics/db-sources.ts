@@ -1,6 +1,6 @@
 // Binds the metrics to the database: the scrape-time reads and the pool counters.
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { allAgents, allStates, outboxDepth } from '../db/dashboard.repository.ts';
+import { allAgents, outboxDepth, scrapeStates } from '../db/dashboard.repository.ts';
 import { VERSION } from '../../contract/version.ts';
 import type { MetricsSources, PoolStats } from './registry.ts';
 
@@ -19,7 +19,7 @@ export function databaseSources(orm: MikroORM, isLeader: () => boolean = () => t
   return {
     version: VERSION,
     isLeader,
-    states: () => allStates(orm.em.fork()),
+    states: () => scrapeStates(orm.em.fork()),
     agents: () => allAgents(orm.em.fork()),
     outboxDepth: () => outboxDepth(orm.em.fork()),
     pool: async (): Promise<PoolStats> => {

@@ -8,14 +8,14 @@
 // prom-client gauges: at 20,000 states (60,000 series) a scrape went from
 // ~320 to ~145 ms, most of it on the event loop that also answers the agents;
 // and straight into buffers, with no string or object per line (ADR 9).
-import type { AgentFact, StateFact } from '../db/dashboard.repository.ts';
+import type { AgentFact, ScrapeStateFact } from '../db/dashboard.repository.ts';
 import type { Logger } from '../log.ts';
 import { escapeLabelValue, labelSet, type ExpositionWriter } from './exposition.ts';
 import { statusCode } from './status-code.ts';
 
 export interface StateSources {
   /** Every (check, agent) state: one query. */
-  states(): Promise<StateFact[]>;
+  states(): Promise<ScrapeStateFact[]>;
   /** Every agent: one query. */
   agents(): Promise<AgentFact[]>;
 }
@@ -41,7 +41,7 @@ export function stateExposition(
   log: Logger | undefined,
 ): () => Promise<(out: ExpositionWriter) => void> {
   return async () => {
-    let states: StateFact[] = [];
+    let states: ScrapeStateFact[] = [];
     let agents: AgentFact[] = [];
     let up = 1;
     try {
@@ -75,7 +75,7 @@ function rowFamily<T>(
   });
 }
 
-function checkFamilies(out: ExpositionWriter, states: StateFact[]): void {
+function checkFamilies(out: ExpositionWriter, states: ScrapeStateFact[]): void {
   // The label set is the same in the five families: escaped once per state, in one template (no arrays per state).
   const e = escapeLabelValue;
   const labels = states.map(
