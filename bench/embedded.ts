@@ -20,7 +20,7 @@ const INTERVAL_S = 10;
 const IDLE_MS = 5000;
 const ROUND_MS = 5000;
 /** Node's own settings for the flags the server sets (a flag named in NODE_OPTIONS wins over the server's). */
-const NODE_DEFAULTS = ['--no-liftoff-only', '--max-semi-space-size=0'];
+const NODE_DEFAULTS = ['--wasm-tiering-budget=13000000', '--max-semi-space-size=0'];
 
 interface Side {
   server: ServerProc;

@@ -64,7 +64,7 @@ async function withServerV8Flags(argv: string[]): Promise<ServerConfig> {
     'server',
     serverV8Flags(embedded),
     config.nodeOptions,
-    environmentWith(serverEnvironment()),
+    environmentWith(serverEnvironment(embedded)),
   );
   return config;
 }

@@ -43,7 +43,7 @@ describe.each(dbKinds(postgresUrl))('vilicus server on %s', (kind) => {
     const argv = readFileSync(`/proc/${server.child.pid}/cmdline`, 'utf8').split('\0');
     expect(argv.slice(1, 1 + flags.length)).toEqual(flags);
     const environ = readFileSync(`/proc/${server.child.pid}/environ`, 'utf8').split('\0');
-    for (const [name, value] of Object.entries(serverEnvironment())) {
+    for (const [name, value] of Object.entries(serverEnvironment(kind === 'pglite'))) {
       expect(environ).toContain(`${name}=${value}`);
     }
 

@@ -39,9 +39,12 @@ describe('missingV8Flags', () => {
 });
 
 describe('serverV8Flags', () => {
-  it('keeps PGlite in the baseline compiler in embedded mode', () => {
-    expect(serverV8Flags(true)).toEqual(['--max-semi-space-size=2', '--liftoff-only']);
-    expect(missingV8Flags(serverV8Flags(true), ['--liftoff-only'], '')).toEqual(['--max-semi-space-size=2']);
+  it('gives TurboFan only the hottest functions of PGlite in embedded mode', () => {
+    expect(serverV8Flags(true)).toEqual(['--max-semi-space-size=2', '--wasm-tiering-budget=100000000']);
+    // a user's own budget wins (Node's is 13,000,000)
+    expect(missingV8Flags(serverV8Flags(true), ['--wasm-tiering-budget=13000000'], '')).toEqual([
+      '--max-semi-space-size=2',
+    ]);
   });
 
   it('bounds the young generation and the heap growth on PostgreSQL', () => {
@@ -50,8 +53,9 @@ describe('serverV8Flags', () => {
     expect(missingV8Flags(serverV8Flags(false), [], '--max-semi-space-size=64')).toEqual(['--heap-growing-percent=50']);
   });
 
-  it('gives the server one malloc arena on either database', () => {
-    expect(serverEnvironment()).toEqual({ MALLOC_ARENA_MAX: '1' });
+  it('gives the server one malloc arena on either database, and a fixed mmap threshold embedded', () => {
+    expect(serverEnvironment(false)).toEqual({ MALLOC_ARENA_MAX: '1' });
+    expect(serverEnvironment(true)).toEqual({ MALLOC_ARENA_MAX: '1', MALLOC_MMAP_THRESHOLD_: '65536' });
   });
 });
 
