@@ -43,6 +43,10 @@ export interface CheckFact {
   intervalSpec: string | null;
 }
 
+/** Every state with its check and agent, in the order people read them. */
+const everyState = sql`from "check_state" s join "check" c on c.id = s.check_id join "agent" a on a.id = s.agent_id
+    order by c.namespace, c.name, a.name`;
+
 /** Every (check, agent) state with the names people and Prometheus use. */
 export async function allStates(em: EntityManager): Promise<StateFact[]> {
   const { rows } = await sql<StateFact>`
@@ -51,8 +55,7 @@ export async function allStates(em: EntityManager): Promise<StateFact[]> {
            extract(epoch from s.last_observed_at)::float8 as "lastResultAt", s.pending_status as "pendingStatus",
            extract(epoch from s.pending_since)::float8 as "pendingSince",
            extract(epoch from s.pending_counts_at)::float8 as "pendingCountsAt"
-    from "check_state" s join "check" c on c.id = s.check_id join "agent" a on a.id = s.agent_id
-    order by c.namespace, c.name, a.name`.execute(em.getKysely());
+    ${everyState}`.execute(em.getKysely());
   return rows;
 }
 
@@ -68,8 +71,7 @@ export async function scrapeStates(em: EntityManager): Promise<ScrapeStateFact[]
     select c.namespace, c.name as "check", c.kind, a.name as agent, s.status,
            extract(epoch from s.since)::float8 as since, s.value, s.pending_status as "pendingStatus",
            extract(epoch from s.pending_counts_at)::float8 as "pendingCountsAt"
-    from "check_state" s join "check" c on c.id = s.check_id join "agent" a on a.id = s.agent_id
-    order by c.namespace, c.name, a.name`.execute(em.getKysely());
+    ${everyState}`.execute(em.getKysely());
   return rows;
 }
 

@@ -44,8 +44,6 @@ export interface StatusInput {
   owner?: string;
 }
 
-const iso = (time: string | Date): string => new Date(time).toISOString();
-
 /** A node fails when what it shows counts as a problem; PENDING (no state yet) and OK do not. */
 const isFailing = (s: StateRow): boolean => s.status !== 'OK' && s.status !== 'PENDING';
 
@@ -58,14 +56,10 @@ export function checkStatus(input: StatusInput): CheckStatus {
   const failing = states
     .filter(isFailing)
     .slice(0, MAX_FAILING)
-    .map((s) => ({ node: s.agent, status: s.status, since: iso(s.since), message: s.message ?? '' }));
+    .map((s) => ({ node: s.agent, status: s.status, since: s.since, message: s.message ?? '' }));
   const pending = states.flatMap((s) => (s.pending ? [{ node: s.agent, ...s.pending }] : [])).slice(0, MAX_FAILING);
-  const listed = pending.map((p) => ({
-    ...p,
-    since: iso(p.since),
-    countsAt: iso(p.countsAt),
-    message: p.message ?? '',
-  }));
+  // The states' times are already the API's text (ChecksRepository.states).
+  const listed = pending.map((p) => ({ ...p, message: p.message ?? '' }));
   const valid = validCondition(input);
   const healthy = healthyCondition(health, { summary, failing, pending: listed }, generation, input.audience);
   const conditions = [valid, healthy].map((c) => keepTransitionTime(c, input.previous?.conditions, input.now));

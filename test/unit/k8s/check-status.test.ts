@@ -14,11 +14,11 @@ const state = (agent: string, status: StateRow['status'], pending: StateRow['pen
   lastResultAt: null,
   pending,
 });
-/** A CRITICAL waiting for its window since 11:59 (as PostgreSQL's JSON writes times), counting at 12:04. */
+/** A CRITICAL waiting for its window since 11:59, counting at 12:04 (times as the repository gives them: isoText). */
 const critPending = {
   status: 'CRITICAL' as const,
-  since: '2026-11-25T11:59:00+00:00',
-  countsAt: '2026-11-25T12:04:00+00:00',
+  since: '2026-11-25T11:59:00.000Z',
+  countsAt: '2026-11-25T12:04:00.000Z',
   message: 'CPU 100.0% busy',
 };
 const input = (states: StateRow[], extra: object = {}) => ({
